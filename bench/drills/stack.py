@@ -1,0 +1,383 @@
+"""What a drill (or `make fuzz`) starts, all of it its own and stopped by pid: a throwaway
+PostgreSQL cluster it may restart, a redis-server it may kill or pause, gunicorns with the
+production settings, a Celery worker it may SIGKILL, and an SMTP sink (aiosmtpd, in this
+process). Nothing here signals a process it did not start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email
+import email.policy
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from blogapi import devservices
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+HOST = "127.0.0.1"
+SECRET_KEY = "drill-only-secret-key-0123456789-not-for-any-deployment"
+
+
+def log(message: str) -> None:
+    print(f"drills: {message}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((HOST, port)) == 0
+
+
+def wait_until(condition, *, timeout: float, what: str, interval: float = 0.1) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what}: not after {timeout:.0f}s")
+        time.sleep(interval)
+
+
+def stop_process(process: subprocess.Popen | None, stop_signal: int = signal.SIGTERM, grace: float = 15) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(stop_signal)
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+# --- PostgreSQL: a cluster of our own (restarting the machine's would hurt others) -----------
+
+
+class OwnPostgres:
+    def __init__(self, workdir: Path) -> None:
+        bindir = devservices.find_pg_bindir()
+        if bindir is None:
+            raise RuntimeError("initdb/postgres not found (Debian: apt-get install postgresql)")
+        self.bindir = bindir
+        self.user = devservices.unprivileged_user()
+        self.dir = Path(tempfile.mkdtemp(prefix="blogapi-drill-pg-"))  # not under workdir: another user owns it
+        if self.user:
+            shutil.chown(self.dir, self.user)
+        self.data = self.dir / "data"
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+        initdb = [f"{bindir}/initdb", "-D", str(self.data), "--no-sync", "-U", "postgres", "--auth=trust", "-E", "UTF8"]
+        done = subprocess.run(  # noqa: S603  # our own fixed command lines, here and below
+            [*initdb, "--no-locale"], capture_output=True, text=True, cwd=self.dir, **devservices.as_user(self.user)
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"initdb failed: {done.stdout}{done.stderr}")
+        self.start()
+        devservices.pg_exec(self.port, "postgres", "CREATE DATABASE blogapi")
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@{HOST}:{self.port}/blogapi"
+
+    def start(self) -> None:
+        command = [f"{self.bindir}/postgres", "-D", str(self.data), "-h", HOST, "-p", str(self.port)]
+        command += ["-k", str(self.dir)]
+        command += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "max_connections=200"]
+        with open(self.dir / "postgres.log", "ab") as output:
+            self.process = subprocess.Popen(  # noqa: S603
+                command, stdout=output, stderr=subprocess.STDOUT, cwd=self.dir, **devservices.as_user(self.user)
+            )
+        wait_until(lambda: devservices.pg_exec(self.port, "postgres", "SELECT 1"), timeout=30, what="postgres up")
+
+    def stop(self) -> None:
+        stop_process(self.process, signal.SIGINT, grace=30)  # SIGINT: "fast" shutdown
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+# --- Redis: a server of our own, to kill or pause --------------------------------------------
+
+
+class OwnRedis:
+    def __init__(self, workdir: Path) -> None:
+        self.binary = os.environ.get("REDIS_SERVER_BIN") or shutil.which("redis-server")
+        if not self.binary:
+            raise RuntimeError("redis-server not found (Debian: apt-get install redis-server)")
+        self.dir = workdir / "redis"
+        self.dir.mkdir()
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+        self.start()
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://{HOST}:{self.port}/{db}"
+
+    def start(self) -> None:
+        options = ["--port", str(self.port), "--bind", HOST, "--save", "", "--appendonly", "no", "--dir", str(self.dir)]
+        self.process = subprocess.Popen([self.binary, *options], stdout=subprocess.DEVNULL)  # noqa: S603
+        wait_until(lambda: port_open(self.port), timeout=20, what="redis up")
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+    def pause(self) -> None:
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.resume()
+            stop_process(self.process)
+
+
+# --- SMTP sink: what the worker delivers ------------------------------------------------------
+
+
+class SmtpSink:
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.port = free_port()
+        self.lock = threading.Lock()
+        self.messages: list[email.message.EmailMessage] = []
+        self.controller = Controller(self, hostname=HOST, port=self.port, ready_timeout=10)
+        self.controller.start()
+
+    @property
+    def url(self) -> str:
+        return f"smtp://{HOST}:{self.port}"
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        with self.lock:
+            self.messages.append(message)
+        return "250 2.0.0 Accepted"
+
+    def subjects(self) -> list[str]:
+        with self.lock:
+            return [" ".join(str(m["Subject"]).split()) for m in self.messages]
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+# --- gunicorn and Celery ----------------------------------------------------------------------
+
+
+@dataclass
+class Web:
+    name: str
+    process: subprocess.Popen
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+
+@dataclass
+class Stack:
+    """The services and processes of one drill (or fuzz) run; `stop()` ends every one of them."""
+
+    workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="blogapi-drill-")))
+    database_url: str = ""
+    postgres: OwnPostgres | None = None
+    redis: OwnRedis | None = None
+    smtp: SmtpSink | None = None
+    webs: list[Web] = field(default_factory=list)
+    workers: list[subprocess.Popen] = field(default_factory=list)
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    # --- services
+
+    def start_services(self, *, own_postgres: bool = True, smtp: bool = False) -> None:
+        if own_postgres:
+            self.postgres = OwnPostgres(self.workdir)
+            self.database_url = self.postgres.url
+        else:
+            self.database_url = devservices.find_or_start_postgres()
+        self.redis = OwnRedis(self.workdir)
+        if smtp:
+            self.smtp = SmtpSink()
+        log(f"PostgreSQL {self.database_url}, Redis {self.redis.url()}, work dir {self.workdir}")
+
+    def env(self, **overrides: str) -> dict[str, str]:
+        """A production deployment on this machine (blogapi.settings.production)."""
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "blogapi.settings.production",
+            "DATABASE_URL": self.database_url,
+            "REDIS_URL": self.redis.url(0),
+            "SECRET_KEY": SECRET_KEY,
+            "ALLOWED_HOSTS": f"{HOST},localhost",
+            "CELERY_BROKER_URL": "",
+            "EMAIL_URL": self.smtp.url if self.smtp else "consolemail://",
+            "GUNICORN_ACCESS_LOG": "",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+            **self.extra_env,
+        }
+        env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        env.update(overrides)
+        return env
+
+    def manage(self, *args: str) -> str:
+        done = subprocess.run(  # noqa: S603
+            [PYTHON, "manage.py", *args], cwd=ROOT, env=self.env(), check=True, capture_output=True, text=True
+        )
+        return done.stdout
+
+    def python(self, code: str) -> str:
+        """Run Django code (`manage.py shell -c`) against the stack's database; its stdout."""
+        return self.manage("shell", "--no-imports", "-c", code)
+
+    # --- processes
+
+    def start_web(self, name: str, *, workers: int = 2, timeout: int = 30) -> Web:
+        port = free_port()
+        command = [PYTHON, "-m", "gunicorn", "blogapi.wsgi:application", "--bind", f"{HOST}:{port}"]
+        command += ["--workers", str(workers), "--timeout", str(timeout), "--graceful-timeout", "5"]
+        with open(self.workdir / f"{name}.log", "ab") as output:
+            process = subprocess.Popen(command, cwd=ROOT, env=self.env(), stdout=output, stderr=subprocess.STDOUT)  # noqa: S603
+        web = Web(name, process, port)
+        self.webs.append(web)
+        wait_until(lambda: self._answers(web), timeout=30, what=f"gunicorn {name}")
+        return web
+
+    @staticmethod
+    def _answers(web: Web) -> bool:
+        if web.process.poll() is not None:
+            raise RuntimeError(f"gunicorn {web.name} exited with {web.process.returncode}")
+        try:
+            conn = http.client.HTTPConnection(HOST, web.port, timeout=5)
+            conn.request("GET", "/api/health/")
+            return conn.getresponse().status == 200
+        except OSError:
+            return False
+
+    def start_worker(self, broker_url: str, **env: str) -> subprocess.Popen:
+        command = [PYTHON, "-m", "celery", "-A", "blogapi", "worker", "-l", "info", "-c", "2", "-P", "prefork"]
+        command += ["--without-heartbeat", "--without-gossip", "--without-mingle"]
+        log_path = self.workdir / f"worker-{len(self.workers)}.log"
+        with open(log_path, "ab") as output:
+            worker = subprocess.Popen(  # noqa: S603
+                command,
+                cwd=ROOT,
+                env=self.env(CELERY_BROKER_URL=broker_url, LOG_LEVEL="INFO", **env),
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        self.workers.append(worker)
+        wait_until(lambda: " ready." in log_path.read_text(errors="replace"), timeout=30, what="celery worker ready")
+        return worker
+
+    def start_beat(self, broker_url: str, **env: str) -> subprocess.Popen:
+        log_path = self.workdir / "beat.log"
+        command = [PYTHON, "-m", "celery", "-A", "blogapi", "beat", "-l", "info", "-s", str(self.workdir / "beat")]
+        with open(log_path, "ab") as output:
+            beat = subprocess.Popen(  # noqa: S603
+                command, cwd=ROOT, env=self.env(CELERY_BROKER_URL=broker_url, **env), stdout=output, stderr=output
+            )
+        self.workers.append(beat)
+        wait_until(lambda: "beat: Starting" in log_path.read_text(errors="replace"), timeout=30, what="celery beat")
+        return beat
+
+    def worker_logs(self) -> str:
+        return "".join(path.read_text(errors="replace") for path in sorted(self.workdir.glob("worker-*.log")))
+
+    @staticmethod
+    def children(pid: int) -> list[int]:
+        try:
+            return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        except OSError:
+            return []
+
+    def kill_worker(self, worker: subprocess.Popen) -> None:
+        """SIGKILL the worker and its pool processes (children of ours, read before the kill)."""
+        pool = self.children(worker.pid)
+        worker.kill()
+        worker.wait()
+        for pid in pool:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+    def stop(self, keep_workdir: bool = False) -> None:
+        for worker in self.workers:
+            pool = self.children(worker.pid)
+            stop_process(worker)
+            for pid in pool:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+        for web in self.webs:
+            stop_process(web.process)
+        if self.smtp:
+            self.smtp.stop()
+        if self.redis:
+            self.redis.stop()
+        if self.postgres:
+            self.postgres.remove()
+        devservices.stop_started()
+        if keep_workdir:
+            log(f"logs kept in {self.workdir}")
+        else:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+# --- HTTP from the harness (the load process has its own) ---------------------------------------
+
+
+def call(base_url: str, method: str, path: str, *, token: str | None = None, body=None, timeout: float = 30):
+    """(status, parsed JSON body or None)."""
+    port = int(base_url.rsplit(":", 1)[1])
+    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    headers = {"Accept": "application/json"}
+    payload = None
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if body is not None:
+        payload = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    try:
+        conn.request(method, path, body=payload, headers=headers)
+        response = conn.getresponse()
+        data = response.read()
+        try:
+            return response.status, json.loads(data) if data else None
+        except ValueError:
+            return response.status, None
+    finally:
+        conn.close()
+
+
+def register_and_login(base_url: str, username: str, password: str, email_address: str = "") -> str:
+    """A new user through the API; its access token."""
+    status, body = call(
+        base_url, "POST", "/api/v1/users/", body={"username": username, "password": password, "email": email_address}
+    )
+    if status != 201:
+        raise RuntimeError(f"registering {username}: {status} {body}")
+    status, body = call(base_url, "POST", "/api/v1/users/login/", body={"username": username, "password": password})
+    if status != 200:
+        raise RuntimeError(f"login {username}: {status} {body}")
+    return body["access"]

@@ -1,0 +1,175 @@
+"""What a bench run starts and stops: its database, its Redis keys, its gunicorns.
+
+Everything started here is recorded and stopped by pid (`Stack.stop`); the only data
+touched is the run's own database (`blogapi_bench*`) and the keys under its own prefix
+in its own Redis database.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from blogapi import devservices
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
+HOST = "127.0.0.1"
+KEY_PREFIX = "blogapi-bench"
+SECRET_KEY = "bench-only-secret-key-0123456789-not-for-any-deployment"
+
+
+def log(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@dataclass
+class Stack:
+    """PostgreSQL + Redis located (or started) by blogapi.devservices, and our gunicorns."""
+
+    database: str
+    redis_db: int
+    spare_redis_db: int  # a second cache, for the invalidation cost with many entries
+    database_url: str = ""
+    redis_url: str = ""
+    spare_redis_url: str = ""
+    workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="blogapi-bench-")))
+    servers: list[subprocess.Popen] = field(default_factory=list)
+
+    def locate_services(self) -> None:
+        self.database_url = with_database(devservices.find_or_start_postgres(), self.database)
+        redis = urlsplit(devservices.find_or_start_redis())
+        self.redis_url = urlunsplit(redis._replace(path=f"/{self.redis_db}"))
+        self.spare_redis_url = urlunsplit(redis._replace(path=f"/{self.spare_redis_db}"))
+        log(f"database {self.database}, Redis dbs {self.redis_db} and {self.spare_redis_db} (keys under {KEY_PREFIX}:)")
+
+    def env(self, **overrides: str) -> dict[str, str]:
+        """The environment of a production deployment on this machine, bench settings."""
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "blogapi.settings.bench",
+            "DATABASE_URL": self.database_url,
+            "REDIS_URL": self.redis_url,
+            "CACHE_KEY_PREFIX": KEY_PREFIX,
+            "SECRET_KEY": SECRET_KEY,
+            "ALLOWED_HOSTS": f"{HOST},localhost",
+            "CELERY_BROKER_URL": "",
+            # Longer than a run: a hit case measures hits, not the miss of an entry expiring mid-run.
+            "RESPONSE_CACHE_TTL": "3600",
+            "PYTHONUNBUFFERED": "1",
+        }
+        env.update(overrides)
+        return env
+
+    # --- The database -----------------------------------------------------------------
+
+    def _admin_connection(self):
+        import psycopg
+
+        parts = urlsplit(self.database_url)
+        conninfo = f"host={parts.hostname} port={parts.port or 5432} user={parts.username} dbname=postgres"
+        if parts.password:
+            conninfo += f" password={parts.password}"
+        return psycopg.connect(conninfo, autocommit=True)
+
+    def create_database(self, *, fresh: bool) -> None:
+        from psycopg import sql
+
+        name = sql.Identifier(self.database)
+        with self._admin_connection() as conn:
+            if fresh:
+                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [self.database]).fetchone()
+            if not exists:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
+
+    def manage(self, *args: str) -> float:
+        """Run a manage.py command against the bench database; returns its wall time."""
+        started = time.perf_counter()
+        command = [PYTHON, "manage.py", *args]
+        subprocess.run(command, cwd=ROOT, env=self.env(), check=True, stdout=subprocess.DEVNULL)  # noqa: S603
+        return time.perf_counter() - started
+
+    # --- Redis ------------------------------------------------------------------------
+
+    def redis(self, url: str = ""):
+        import redis
+
+        return redis.Redis.from_url(url or self.redis_url)
+
+    def delete_our_keys(self) -> int:
+        """Every key under our prefix, in both our Redis databases (nothing else is touched)."""
+        deleted = 0
+        for url in (self.redis_url, self.spare_redis_url):
+            client, batch = self.redis(url), []
+            for key in client.scan_iter(match=f"{KEY_PREFIX}:*", count=5000):
+                batch.append(key)
+                if len(batch) == 5000:
+                    deleted += client.unlink(*batch)
+                    batch = []
+            if batch:
+                deleted += client.unlink(*batch)
+        return deleted
+
+    # --- gunicorn ---------------------------------------------------------------------
+
+    def start_gunicorn(self, name: str, **env: str) -> str:
+        """One sync worker on loopback; returns its base URL once it answers."""
+        port = free_port()
+        logfile = open(self.workdir / f"{name}.log", "wb")  # noqa: SIM115  # closed with the process
+        command = [GUNICORN, "blogapi.wsgi:application", "--workers", "1", "--worker-class", "sync"]
+        command += ["--bind", f"{HOST}:{port}", "--timeout", "60", "--graceful-timeout", "5"]
+        proc = subprocess.Popen(command, cwd=ROOT, env=self.env(**env), stdout=logfile, stderr=logfile)  # noqa: S603
+        self.servers.append(proc)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"gunicorn {name} exited:\n{self.log_tail(name)}")
+            try:
+                conn = http.client.HTTPConnection(HOST, port, timeout=2)
+                conn.request("GET", "/bench/floor/")
+                if conn.getresponse().status == 200:
+                    log(f"gunicorn {name} (pid {proc.pid}) on {HOST}:{port}")
+                    return f"http://{HOST}:{port}"
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"gunicorn {name} did not answer in 30 s:\n{self.log_tail(name)}")
+
+    def log_tail(self, name: str) -> str:
+        return (self.workdir / f"{name}.log").read_text(errors="replace")[-3000:]
+
+    def stop(self) -> None:
+        """Stop every gunicorn we started (by pid), then whatever devservices started."""
+        for proc in reversed(self.servers):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+        self.servers.clear()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+        devservices.stop_started()

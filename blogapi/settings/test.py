@@ -1,0 +1,24 @@
+"""The test suite: real PostgreSQL and Redis, given by `make test` (blogapi.devservices)."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key-not-for-production-use-0123456789"
+SIMPLE_JWT["SIGNING_KEY"] = SECRET_KEY  # noqa: F405
+# Fast hashing: the suite creates many users; production keeps Django's default.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Whatever a developer's .env says, the suite runs tasks in-process and keeps e-mail in
+# memory; posts/tests/conftest.py starts real worker/beat processes and undoes both there.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = "memory://"
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+LOGGING["root"]["level"] = env("LOG_LEVEL", default="WARNING")  # noqa: F405
+
+# The suite flushes its cache between tests: keep it on a Redis database of its own.
+if REDIS_URL:  # noqa: F405
+    import re
+
+    CACHES["default"]["LOCATION"] = re.sub(r"/\d*$", "", REDIS_URL) + "/" + env("TEST_REDIS_DB", default="15")  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = "blogapi-test"  # noqa: F405

@@ -1,0 +1,128 @@
+"""Real processes for tests: gunicorn servers sharing the test database and Redis,
+and a test-owned redis-server that a test may kill, pause and restart."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
+
+
+def child_env(**overrides: str) -> dict[str, str]:
+    """The environment of a child process that uses this test run's database and cache."""
+    db = connection.settings_dict
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="blogapi.settings.test",
+        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(overrides)
+    return env
+
+
+class Gunicorn:
+    """`gunicorn blogapi.wsgi:application` as deployed, on a free loopback port."""
+
+    def __init__(self, **env: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        command = [sys.executable, "-m", "gunicorn", "blogapi.wsgi:application", "--bind", f"127.0.0.1:{self.port}"]
+        self.process = subprocess.Popen(
+            [*command, "--workers", "1", "--timeout", "30", "--log-level", "warning"],
+            cwd=ROOT,
+            env=child_env(**env),
+        )
+        wait_for_port(self.port)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class OwnRedis:
+    """A redis-server only this test uses: killing or pausing it harms nobody."""
+
+    def __init__(self) -> None:
+        binary = os.environ.get("REDIS_SERVER_BIN") or shutil.which("redis-server")
+        if not binary:
+            pytest.skip("redis-server binary not found (Debian: apt-get install redis-server)")
+        self.binary = binary
+        self.port = free_port()
+        self.dir = tempfile.mkdtemp(prefix="test-redis-")
+        self.process: subprocess.Popen | None = None
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        options = ["--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        self.process = subprocess.Popen(
+            [self.binary, *options, "--dir", self.dir],
+            stdout=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port)
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+    def pause(self) -> None:
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.resume()
+            self.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def cache_settings(self) -> dict:
+        """settings.CACHES with `default` on this server and short timeouts."""
+        caches = {alias: dict(conf) for alias, conf in settings.CACHES.items()}
+        caches["default"] = {
+            **caches["default"],
+            "LOCATION": self.url,
+            "OPTIONS": {
+                **caches["default"].get("OPTIONS", {}),
+                "SOCKET_CONNECT_TIMEOUT": 0.2,
+                "SOCKET_TIMEOUT": 0.2,
+            },
+        }
+        return caches

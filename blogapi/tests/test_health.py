@@ -1,0 +1,74 @@
+"""GET /api/health/: 200 while the database answers, 503 when it does not."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import textwrap
+
+from django.conf import settings
+
+HEALTH_IN_A_FRESH_PROCESS = textwrap.dedent(
+    """
+    import json, django
+    django.setup()
+    from django.test import Client
+    response = Client().get("/api/health/")
+    print(json.dumps({"status": response.status_code, "body": response.json(),
+                      "cache_control": response["Cache-Control"]}))
+    """
+)
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]  # closed again when the block ends: nothing listens there
+
+
+def test_healthy_service_reports_every_part(api):
+    response = api.get("/api/health/")
+
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    expected_broker = "eager" if settings.CELERY_TASK_ALWAYS_EAGER else "ok"
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok", "broker": expected_broker}
+
+
+def test_health_ignores_a_bad_token(api):
+    api.credentials(HTTP_AUTHORIZATION="Bearer expired-or-garbage")
+
+    assert api.get("/api/health/").status_code == 200
+
+
+def test_health_is_never_served_from_the_response_cache(api):
+    first, second = api.get("/api/health/"), api.get("/api/health/")
+
+    assert "X-Cache" not in first and "X-Cache" not in second
+
+
+def test_database_down_is_503_and_says_so():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "blogapi.settings.test",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{closed_port()}/blogapi",
+        "DB_CONNECT_TIMEOUT": "2",
+    }
+
+    completed = subprocess.run(
+        [sys.executable, "-c", HEALTH_IN_A_FRESH_PROCESS],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    result = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert result["status"] == 503
+    assert result["cache_control"] == "no-store"
+    assert result["body"]["status"] == "unavailable"
+    assert result["body"]["database"] == "down"
+    assert result["body"]["cache"] == "ok"  # Redis is still there: the report tells the parts apart

@@ -1,0 +1,76 @@
+from django.utils.decorators import method_decorator
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
+from rest_framework import filters, mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework.response import Response
+
+from blogapi.caching import cache_response
+from blogapi.pagination import VersionedPaginationMixin
+from blogapi.permissions import IsApiAdmin, IsOwnerOrAdminOrReadOnly
+from users.cache_tags import AUTHORS
+
+from . import cache_tags, selectors, services
+from .filters import PostFilter, PostV2Filter, StrictOrderingFilter
+from .serializers import DeletedCountSerializer, PostSerializer, PostV2Serializer
+
+
+@method_decorator(cache_response(depends_on=lambda request: [cache_tags.POSTS, AUTHORS]), name="list")
+@method_decorator(
+    cache_response(depends_on=lambda request, pk: [cache_tags.post(pk), cache_tags.EVERY_POST, AUTHORS]),
+    name="retrieve",
+)
+class PostViewSet(
+    VersionedPaginationMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Published posts. Anyone reads; authors and admins edit; v2 filters, searches and orders."""
+
+    lookup_value_regex = r"\d+"
+    permission_classes = [IsAuthenticatedOrReadOnly, IsOwnerOrAdminOrReadOnly]
+    search_fields = ("title", "content")
+    ordering_fields = ("created_at", "updated_at", "title")
+    ordering = ("-created_at", "-id")
+
+    @property
+    def is_v2(self) -> bool:
+        return getattr(self.request, "version", None) == "v2"
+
+    @property
+    def filter_backends(self):
+        if self.is_v2:
+            return [DjangoFilterBackend, filters.SearchFilter, StrictOrderingFilter]
+        return [DjangoFilterBackend]
+
+    @property
+    def filterset_class(self):
+        return PostV2Filter if self.is_v2 else PostFilter
+
+    def get_queryset(self):
+        return selectors.posts_published(with_author=self.is_v2).order_by(*self.ordering)
+
+    def get_serializer_class(self):
+        if self.action == "delete_all":
+            return DeletedCountSerializer
+        return PostV2Serializer if self.is_v2 else PostSerializer
+
+    def perform_create(self, serializer) -> None:
+        serializer.instance = services.post_create(author=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer) -> None:
+        serializer.instance = services.post_update(post=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance) -> None:
+        services.post_delete(post=instance)
+
+    @extend_schema(request=None, responses={200: DeletedCountSerializer})
+    @action(detail=False, methods=["delete"], url_path="all", permission_classes=[IsApiAdmin])
+    def delete_all(self, request, *args, **kwargs):
+        """Delete every post (admins only)."""
+        return Response({"deleted": services.posts_delete_all()})
