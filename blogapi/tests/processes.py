@@ -12,6 +12,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -37,12 +38,15 @@ def wait_for_port(port: int, timeout: float = 20.0) -> None:
 
 
 def child_env(**overrides: str) -> dict[str, str]:
-    """The environment of a child process that uses this test run's database and cache."""
-    db = connection.settings_dict
+    """The environment of a child process that runs on this test run's settings module,
+    database and cache, whatever the environment the suite was started from says."""
+    db = connection.settings_dict  # the test database pytest-django created
+    credentials = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
     env = dict(os.environ)
     env.update(
-        DJANGO_SETTINGS_MODULE="blogapi.settings.test",
-        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        # What pytest-django loaded (`--ds`); settings.SETTINGS_MODULE is None under override_settings.
+        DJANGO_SETTINGS_MODULE=os.environ["DJANGO_SETTINGS_MODULE"],
+        DATABASE_URL=f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
         PYTHONUNBUFFERED="1",
     )
     env.update(overrides)

@@ -1,13 +1,14 @@
 """GET /api/health/: 200 while the database answers, 503 when it does not."""
 
 import json
-import os
 import socket
 import subprocess
 import sys
 import textwrap
 
 from django.conf import settings
+
+from blogapi.tests.processes import child_env
 
 HEALTH_IN_A_FRESH_PROCESS = textwrap.dedent(
     """
@@ -49,12 +50,7 @@ def test_health_is_never_served_from_the_response_cache(api):
 
 
 def test_database_down_is_503_and_says_so():
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "blogapi.settings.test",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{closed_port()}/blogapi",
-        "DB_CONNECT_TIMEOUT": "2",
-    }
+    env = child_env(DATABASE_URL=f"postgres://postgres@127.0.0.1:{closed_port()}/blogapi", DB_CONNECT_TIMEOUT="2")
 
     completed = subprocess.run(
         [sys.executable, "-c", HEALTH_IN_A_FRESH_PROCESS],

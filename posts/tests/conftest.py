@@ -20,16 +20,15 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import kombu.pools
 import pytest
 import redis
 from aiosmtpd.controller import Controller
 from django.conf import settings
-from django.db import connection
 
 from blogapi.celery import app as celery_app
+from blogapi.tests.processes import child_env
 
 WAIT_SECONDS = 30  # the longest any test waits for anything
 
@@ -347,23 +346,16 @@ class CeleryProcesses:
 
 @pytest.fixture(scope="module")
 def celery_processes(django_db_setup, real_broker, smtp_sink, tmp_path_factory):
-    db = connection.settings_dict  # the test database pytest-django created
-    credentials = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
-    database_url = f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "blogapi.settings.test",
-        "DATABASE_URL": database_url,
-        "CELERY_BROKER_URL": real_broker.url,
-        "CELERY_BROKER_KEY_PREFIX": real_broker.key_prefix,
-        "CELERY_PARENT_PID": str(os.getpid()),
-        "EMAIL_URL": smtp_sink.url,
-        "LOG_LEVEL": "INFO",
+    env = child_env(
+        CELERY_BROKER_URL=real_broker.url,
+        CELERY_BROKER_KEY_PREFIX=real_broker.key_prefix,
+        CELERY_PARENT_PID=str(os.getpid()),
+        EMAIL_URL=smtp_sink.url,
+        LOG_LEVEL="INFO",
         # The sweep sends what is owed for a second; beat runs it every second when started here.
-        "NOTIFICATION_SWEEP_GRACE_SECONDS": "1",
-        "NOTIFICATION_SWEEP_SECONDS": "1",
-        "PYTHONUNBUFFERED": "1",
-    }
+        NOTIFICATION_SWEEP_GRACE_SECONDS="1",
+        NOTIFICATION_SWEEP_SECONDS="1",
+    )
     processes = CeleryProcesses(env, tmp_path_factory.mktemp("celery"))
     yield processes
     processes.stop_all()
