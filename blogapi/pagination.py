@@ -67,8 +67,13 @@ class CursorPage(CappedPageSizeMixin, CursorPagination):
 
 
 class VersionedPaginationMixin:
-    """v1 keeps the tutorial's page numbers; v2 pages by cursor (stable under inserts)."""
+    """v1 keeps the tutorial's page numbers; v2 pages by cursor (stable under inserts).
+    `is_v2` is there for the view's other switches between versions."""
+
+    @property
+    def is_v2(self) -> bool:
+        return getattr(self.request, "version", None) == "v2"
 
     @property
     def pagination_class(self):
-        return CursorPage if getattr(self.request, "version", None) == "v2" else NumberedPage
+        return CursorPage if self.is_v2 else NumberedPage

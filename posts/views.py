@@ -39,10 +39,6 @@ class PostViewSet(
     ordering = ("-created_at", "-id")
 
     @property
-    def is_v2(self) -> bool:
-        return getattr(self.request, "version", None) == "v2"
-
-    @property
     def filter_backends(self):
         if self.is_v2:
             return [DjangoFilterBackend, filters.SearchFilter, StrictOrderingFilter]

@@ -1,21 +1,9 @@
-from django.db import models
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from blogapi.fields import StrictCharField
+from blogapi.fields import SentLengthCharField, SentLengthModelSerializer
 
 from .models import Todo
-
-
-class SentLengthCharField(StrictCharField):
-    """`max_length` counts the string as sent, surrounding whitespace included, as the
-    schema's maxLength does: DRF would count it after trimming, accepting a string the
-    schema calls too long."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, str) and self.max_length is not None and len(data) > self.max_length:
-            self.fail("max_length", max_length=self.max_length)
-        return super().to_internal_value(data)
 
 
 class StrictBooleanField(serializers.BooleanField):
@@ -28,14 +16,8 @@ class StrictBooleanField(serializers.BooleanField):
         self.fail("invalid", input=data)
 
 
-class TodoSerializer(serializers.ModelSerializer):
+class TodoSerializer(SentLengthModelSerializer):
     """v1: the tutorial's shape."""
-
-    serializer_field_mapping = {
-        **serializers.ModelSerializer.serializer_field_mapping,
-        models.CharField: SentLengthCharField,
-        models.TextField: SentLengthCharField,
-    }
 
     title = SentLengthCharField(min_length=1, max_length=200)
     completed = StrictBooleanField(required=False)

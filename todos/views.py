@@ -33,10 +33,6 @@ class TodoViewSet(
     ordering = ("-created_at", "-id")
 
     @property
-    def is_v2(self) -> bool:
-        return getattr(self.request, "version", None) == "v2"
-
-    @property
     def filter_backends(self):
         return [DjangoFilterBackend] if self.is_v2 else []
 

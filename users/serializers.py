@@ -10,18 +10,10 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from blogapi.fields import StrictCharField
 from blogapi.permissions import is_api_admin
 
 from .models import User
-
-
-class StrictCharField(serializers.CharField):
-    """A JSON string and nothing else: DRF's CharField would quietly turn 12345 into "12345"."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 def password_field(field_class: type[StrictCharField] = StrictCharField, **kwargs) -> StrictCharField:
