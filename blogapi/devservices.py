@@ -256,6 +256,50 @@ def find_or_start_redis() -> str:
     return f"redis://{HOST}:{port}/0"
 
 
+class RedisServer:
+    """A redis-server of the caller's own on a free port, which it may kill, pause
+    (SIGSTOP) and start again on the same port: the outage tests and the fault drills
+    use one, so that no one else's Redis is harmed. No persistence."""
+
+    def __init__(self) -> None:
+        binary = os.environ.get("REDIS_SERVER_BIN") or shutil.which("redis-server")
+        if not binary:
+            raise DevServicesError("redis-server not found (Debian: apt-get install redis-server)")
+        self.binary = binary
+        self.port = free_port()
+        self.dir = tempfile.mkdtemp(prefix="redis-server-")
+        self.process: subprocess.Popen[bytes] | None = None
+        self.start()
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://{HOST}:{self.port}/{db}"
+
+    def start(self) -> None:
+        options = ["--port", str(self.port), "--bind", HOST, "--save", "", "--appendonly", "no", "--dir", self.dir]
+        self.process = subprocess.Popen([self.binary, *options], stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while not redis_pings(self.port):
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise DevServicesError(f"redis-server on port {self.port} did not come up")
+            time.sleep(0.05)
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+    def pause(self) -> None:
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.resume()
+            self.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
 def stop_started() -> None:
     """Stop only what we started, newest first (10s grace, then SIGKILL); drop temp dirs."""
     while STARTED:

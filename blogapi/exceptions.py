@@ -3,6 +3,8 @@
 from http import HTTPStatus
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -41,9 +43,18 @@ def _is_json_too_deep(exc: Exception) -> bool:
     return isinstance(exc, RecursionError) and "decoding a JSON" in str(exc)
 
 
+class BodyTooLarge(exceptions.APIException):
+    status_code = 413
+    default_detail = "The request body is larger than the server accepts."
+    default_code = "body_too_large"
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if _is_json_too_deep(exc):
         exc = exceptions.ParseError("JSON parse error - nested too deeply.")
+    if isinstance(exc, RequestDataTooBig):
+        # Django calls it a SuspiciousOperation, answered 400; the precise answer is 413.
+        exc = BodyTooLarge(f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes.")
     response = exception_handler(exc, context)
     if response is None:
         return None  # unexpected: Django turns it into a 500, ApiJsonErrorMiddleware into JSON

@@ -24,6 +24,8 @@ ERROR_STATUSES = {
     "429": "Too many requests.",
 }
 
+BODY_TOO_LARGE = "The body is over DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default)."
+
 ERROR_SCHEMA = {
     "type": "object",
     "properties": {
@@ -65,6 +67,8 @@ def add_error_responses(result, generator, request, public):
             for status, description in ERROR_STATUSES.items():
                 responses.setdefault(status, {"description": description, **error})
             responses.setdefault("414", URI_TOO_LONG)
+            if "requestBody" in operation:
+                responses.setdefault("413", {"description": BODY_TOO_LARGE, **error})
             if "{" in path:
                 responses.setdefault("405", {"description": WRONG_ROUTE, **error})
             for parameter in operation.get("parameters", []):

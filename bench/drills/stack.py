@@ -113,44 +113,6 @@ class OwnPostgres:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-# --- Redis: a server of our own, to kill or pause --------------------------------------------
-
-
-class OwnRedis:
-    def __init__(self, workdir: Path) -> None:
-        self.binary = os.environ.get("REDIS_SERVER_BIN") or shutil.which("redis-server")
-        if not self.binary:
-            raise RuntimeError("redis-server not found (Debian: apt-get install redis-server)")
-        self.dir = workdir / "redis"
-        self.dir.mkdir()
-        self.port = free_port()
-        self.process: subprocess.Popen | None = None
-        self.start()
-
-    def url(self, db: int = 0) -> str:
-        return f"redis://{HOST}:{self.port}/{db}"
-
-    def start(self) -> None:
-        options = ["--port", str(self.port), "--bind", HOST, "--save", "", "--appendonly", "no", "--dir", str(self.dir)]
-        self.process = subprocess.Popen([self.binary, *options], stdout=subprocess.DEVNULL)  # noqa: S603
-        wait_until(lambda: port_open(self.port), timeout=20, what="redis up")
-
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.wait()
-
-    def pause(self) -> None:
-        self.process.send_signal(signal.SIGSTOP)
-
-    def resume(self) -> None:
-        self.process.send_signal(signal.SIGCONT)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.resume()
-            stop_process(self.process)
-
-
 # --- SMTP sink: what the worker delivers ------------------------------------------------------
 
 
@@ -203,7 +165,7 @@ class Stack:
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="blogapi-drill-")))
     database_url: str = ""
     postgres: OwnPostgres | None = None
-    redis: OwnRedis | None = None
+    redis: devservices.RedisServer | None = None
     smtp: SmtpSink | None = None
     webs: list[Web] = field(default_factory=list)
     workers: list[subprocess.Popen] = field(default_factory=list)
@@ -217,7 +179,7 @@ class Stack:
             self.database_url = self.postgres.url
         else:
             self.database_url = devservices.find_or_start_postgres()
-        self.redis = OwnRedis(self.workdir)
+        self.redis = devservices.RedisServer()
         if smtp:
             self.smtp = SmtpSink()
         log(f"PostgreSQL {self.database_url}, Redis {self.redis.url()}, work dir {self.workdir}")

@@ -4,12 +4,9 @@ and a test-owned redis-server that a test may kill, pause and restart."""
 from __future__ import annotations
 
 import os
-import shutil
-import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -17,6 +14,8 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 from django.db import connection
+
+from blogapi import devservices
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -76,53 +75,21 @@ class Gunicorn:
             self.process.wait()
 
 
-class OwnRedis:
+class OwnRedis(devservices.RedisServer):
     """A redis-server only this test uses: killing or pausing it harms nobody."""
 
     def __init__(self) -> None:
-        binary = os.environ.get("REDIS_SERVER_BIN") or shutil.which("redis-server")
-        if not binary:
-            pytest.skip("redis-server binary not found (Debian: apt-get install redis-server)")
-        self.binary = binary
-        self.port = free_port()
-        self.dir = tempfile.mkdtemp(prefix="test-redis-")
-        self.process: subprocess.Popen | None = None
-        self.start()
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        options = ["--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        self.process = subprocess.Popen(
-            [self.binary, *options, "--dir", self.dir],
-            stdout=subprocess.DEVNULL,
-        )
-        wait_for_port(self.port)
-
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.wait()
-
-    def pause(self) -> None:
-        self.process.send_signal(signal.SIGSTOP)
-
-    def resume(self) -> None:
-        self.process.send_signal(signal.SIGCONT)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.resume()
-            self.kill()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        try:
+            super().__init__()
+        except devservices.DevServicesError as exc:
+            pytest.skip(str(exc))
 
     def cache_settings(self) -> dict:
         """settings.CACHES with `default` on this server and short timeouts."""
         caches = {alias: dict(conf) for alias, conf in settings.CACHES.items()}
         caches["default"] = {
             **caches["default"],
-            "LOCATION": self.url,
+            "LOCATION": self.url(),
             "OPTIONS": {
                 **caches["default"].get("OPTIONS", {}),
                 "SOCKET_CONNECT_TIMEOUT": 0.2,

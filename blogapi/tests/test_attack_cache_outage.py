@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 
 def test_a_write_just_after_redis_resumes_is_seen_at_once_by_another_process(own_redis, client_for, user):
     post = PostFactory(user=user, title="before")
-    reader = Gunicorn(REDIS_URL=own_redis.url, TEST_REDIS_DB="0", GUNICORN_ACCESS_LOG="")
+    reader = Gunicorn(REDIS_URL=own_redis.url(), TEST_REDIS_DB="0", GUNICORN_ACCESS_LOG="")
     detail = f"{reader.url}/api/v1/posts/{post.pk}/"
     try:
         requests.get(detail, timeout=10)

@@ -3,6 +3,7 @@
 5xx, on PostgreSQL. Django's own 404 and 405 under /api/ are JSON too."""
 
 import base64
+import json
 from http import HTTPStatus
 from urllib.parse import quote, unquote
 
@@ -10,7 +11,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from posts import selectors
+from posts.models import Post
 from posts.tests.factories import PostFactory
+from todos.models import Todo
 from todos.tests.factories import TodoFactory
 
 HUGE = "99999999999999999999"  # beyond bigint
@@ -137,6 +140,16 @@ def test_nul_bytes_in_an_update_are_400_and_change_nothing(alice, user):
 
     post.refresh_from_db()
     assert post.title == "Kept"
+
+
+def test_a_body_over_the_upload_limit_is_413_and_stores_nothing(alice, settings):
+    too_big = json.dumps({"title": "big", "content": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)})
+
+    for url in ("/api/v1/posts/", "/api/v2/todos/", "/api/v1/users/login/"):
+        body = assert_error(alice.post(url, too_big, content_type="application/json"), 413)
+        assert f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes" in body["message"]
+    assert not Post.objects.filter(title="big").exists()
+    assert not Todo.objects.filter(title="big").exists()
 
 
 def test_form_encoded_body_is_415(alice):
