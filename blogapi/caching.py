@@ -47,9 +47,11 @@ no serializer, no rendering (bench/RESULTS.md has the figures).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import logging
+import os
 import secrets
 import threading
 import time
@@ -74,7 +76,6 @@ GENERATION_TTL = 7 * 24 * 3600  # outlives any response entry; an expired token 
 LOCK_TTL = 10  # seconds a filler may hold the stampede lock before others compute anyway
 LOCK_WAIT = 5.0  # how long a concurrent miss waits for the filler's entry
 LOCK_POLL = 0.02
-STATS_FLUSH_SECONDS = 2.0
 ENTRY_FORMAT = "2"  # part of every key: entries of an older layout are never misread, they expire
 COMPRESS_FROM_BYTES = 1024  # below this, compression saves less than the stamp and key cost
 CONDITIONAL_HEADERS = ("HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE")
@@ -258,7 +259,7 @@ def _etag(body: bytes) -> str:
 
 _counts: Counter[str] = Counter()
 _counts_lock = threading.Lock()
-_last_flush = [time.monotonic()]
+_flusher_pid = [0]  # the process whose flusher thread runs (a forked worker starts its own)
 
 
 def _count(view_name: str, outcome: str) -> None:
@@ -267,19 +268,33 @@ def _count(view_name: str, outcome: str) -> None:
     count_cache_lookup(view_name, outcome)
     with _counts_lock:
         _counts[f"stats:{view_name}:{outcome}"] += 1
-        if time.monotonic() - _last_flush[0] < STATS_FLUSH_SECONDS:
+    if _flusher_pid[0] != os.getpid():
+        _start_flusher()
+
+
+def _start_flusher() -> None:
+    """Counts reach the shared cache within RESPONSE_CACHE_STATS_FLUSH_SECONDS even if no request follows
+    (`cache_stats` in another process reads them there), and at a clean exit."""
+    with _counts_lock:
+        if _flusher_pid[0] == os.getpid():
             return
+        _flusher_pid[0] = os.getpid()
+
+    def run(every: float) -> None:
+        while True:
+            time.sleep(every)
+            flush_counts()
+
+    atexit.register(flush_counts)
+    if settings.RESPONSE_CACHE_STATS_FLUSH_SECONDS > 0:
+        every = settings.RESPONSE_CACHE_STATS_FLUSH_SECONDS
+        threading.Thread(target=run, args=(every,), name="cache-stats-flush", daemon=True).start()
+
+
+def flush_counts() -> None:
+    with _counts_lock:
         batch = dict(_counts)
         _counts.clear()
-        _last_flush[0] = time.monotonic()
-    flush_counts(batch)
-
-
-def flush_counts(batch: dict[str, int] | None = None) -> None:
-    if batch is None:
-        with _counts_lock:
-            batch = dict(_counts)
-            _counts.clear()
     try:
         for key, delta in batch.items():
             _call(cache.add, key, 0, None)

@@ -116,6 +116,9 @@ RESPONSE_CACHE_TTL = env.int("RESPONSE_CACHE_TTL", default=300)
 # After a cache error, skip the cache for this long instead of paying the socket
 # timeout on every request while Redis is down or stalled.
 RESPONSE_CACHE_RETRY_AFTER = env.float("RESPONSE_CACHE_RETRY_AFTER", default=1.0)
+# Each process counts hits and misses in memory and a background thread adds them to the
+# shared cache this often (`manage.py cache_stats` reads them there); 0: only on exit.
+RESPONSE_CACHE_STATS_FLUSH_SECONDS = env.float("RESPONSE_CACHE_STATS_FLUSH_SECONDS", default=2.0)
 
 # --- Celery -------------------------------------------------------------------------
 # No broker configured (the embedded default): run tasks in-process.

@@ -14,6 +14,9 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+# No background flush in the suite's own process: a test's counts must not land in the next
+# test's cache. The gunicorn children a test starts may set it through the environment.
+RESPONSE_CACHE_STATS_FLUSH_SECONDS = env.float("RESPONSE_CACHE_STATS_FLUSH_SECONDS", default=0)
 LOGGING["root"]["level"] = env("LOG_LEVEL", default="WARNING")  # noqa: F405
 
 # The suite flushes its cache between tests: keep it on a Redis database of its own.

@@ -2,13 +2,16 @@
 
 import json
 import re
+import time
 from io import StringIO
 
 import pytest
+import requests
 from django.core.cache import cache
 from django.core.management import call_command
 
 from blogapi import caching
+from blogapi.tests.processes import Gunicorn
 from posts.tests.factories import PostFactory
 
 
@@ -92,3 +95,27 @@ def test_cache_clear_keeps_the_hit_and_miss_counts(api):
         "misses": 1,
         "hit_ratio": 0.5,
     }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("flush_seconds", "stop_first"),
+    [pytest.param("0.3", False, id="flushed-while-running"), pytest.param("0", True, id="flushed-at-exit")],
+)
+def test_cache_stats_sees_what_a_server_process_counted(flush_seconds, stop_first):
+    post = PostFactory()
+    web = Gunicorn(RESPONSE_CACHE_STATS_FLUSH_SECONDS=flush_seconds)
+    try:
+        outcomes = [requests.get(f"{web.url}/api/v1/posts/{post.pk}/", timeout=10).headers["X-Cache"] for _ in range(4)]
+        assert outcomes == ["MISS", "HIT", "HIT", "HIT"]
+        if stop_first:
+            web.stop()  # a clean exit hands over what the worker counted
+        # No further request to that process: the counts arrive on their own.
+        deadline = time.monotonic() + 10
+        while caching.stats()["views"].get("post-retrieve") != {"hits": 3, "misses": 1}:
+            assert time.monotonic() < deadline, caching.stats()
+            time.sleep(0.1)
+    finally:
+        web.stop()
+
+    assert re.search(r"^post-retrieve\s+3\s+1\s+75\.0%$", run("cache_stats"), re.MULTILINE)
