@@ -11,7 +11,6 @@ import http.client
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,12 +31,6 @@ SECRET_KEY = "bench-only-secret-key-0123456789-not-for-any-deployment"
 
 def log(message: str) -> None:
     print(f"bench: {message}", file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
 
 
 def with_database(url: str, name: str) -> str:
@@ -137,7 +130,7 @@ class Stack:
 
     def start_gunicorn(self, name: str, **env: str) -> str:
         """One sync worker on loopback; returns its base URL once it answers."""
-        port = free_port()
+        port = devservices.free_port()
         logfile = open(self.workdir / f"{name}.log", "wb")  # noqa: SIM115  # closed with the process
         command = [GUNICORN, "blogapi.wsgi:application", "--workers", "1", "--worker-class", "sync"]
         command += ["--bind", f"{HOST}:{port}", "--timeout", "60", "--graceful-timeout", "5"]

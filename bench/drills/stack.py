@@ -35,12 +35,6 @@ def log(message: str) -> None:
     print(f"drills: {message}", file=sys.stderr, flush=True)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
 def port_open(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.5)
@@ -80,7 +74,7 @@ class OwnPostgres:
         if self.user:
             shutil.chown(self.dir, self.user)
         self.data = self.dir / "data"
-        self.port = free_port()
+        self.port = devservices.free_port()
         self.process: subprocess.Popen | None = None
         initdb = [f"{bindir}/initdb", "-D", str(self.data), "--no-sync", "-U", "postgres", "--auth=trust", "-E", "UTF8"]
         done = subprocess.run(  # noqa: S603  # our own fixed command lines, here and below
@@ -120,7 +114,7 @@ class SmtpSink:
     def __init__(self) -> None:
         from aiosmtpd.controller import Controller
 
-        self.port = free_port()
+        self.port = devservices.free_port()
         self.lock = threading.Lock()
         self.messages: list[email.message.EmailMessage] = []
         self.controller = Controller(self, hostname=HOST, port=self.port, ready_timeout=10)
@@ -217,7 +211,7 @@ class Stack:
     # --- processes
 
     def start_web(self, name: str, *, workers: int = 2, timeout: int = 30) -> Web:
-        port = free_port()
+        port = devservices.free_port()
         command = [PYTHON, "-m", "gunicorn", "blogapi.wsgi:application", "--bind", f"{HOST}:{port}"]
         command += ["--workers", str(workers), "--timeout", str(timeout), "--graceful-timeout", "5"]
         with open(self.workdir / f"{name}.log", "ab") as output:

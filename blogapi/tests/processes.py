@@ -20,12 +20,6 @@ from blogapi import devservices
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def wait_for_port(port: int, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -56,7 +50,7 @@ class Gunicorn:
     """`gunicorn blogapi.wsgi:application` as deployed, on a free loopback port."""
 
     def __init__(self, **env: str) -> None:
-        self.port = free_port()
+        self.port = devservices.free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [sys.executable, "-m", "gunicorn", "blogapi.wsgi:application", "--bind", f"127.0.0.1:{self.port}"]
         self.process = subprocess.Popen(

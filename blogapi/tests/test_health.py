@@ -1,13 +1,13 @@
 """GET /api/health/: 200 while the database answers, 503 when it does not."""
 
 import json
-import socket
 import subprocess
 import sys
 import textwrap
 
 from django.conf import settings
 
+from blogapi.devservices import free_port
 from blogapi.tests.processes import child_env
 
 HEALTH_IN_A_FRESH_PROCESS = textwrap.dedent(
@@ -20,12 +20,6 @@ HEALTH_IN_A_FRESH_PROCESS = textwrap.dedent(
                       "cache_control": response["Cache-Control"]}))
     """
 )
-
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]  # closed again when the block ends: nothing listens there
 
 
 def test_healthy_service_reports_every_part(api):
@@ -50,7 +44,7 @@ def test_health_is_never_served_from_the_response_cache(api):
 
 
 def test_database_down_is_503_and_says_so():
-    env = child_env(DATABASE_URL=f"postgres://postgres@127.0.0.1:{closed_port()}/blogapi", DB_CONNECT_TIMEOUT="2")
+    env = child_env(DATABASE_URL=f"postgres://postgres@127.0.0.1:{free_port()}/blogapi", DB_CONNECT_TIMEOUT="2")
 
     completed = subprocess.run(
         [sys.executable, "-c", HEALTH_IN_A_FRESH_PROCESS],

@@ -13,7 +13,6 @@ import email.policy
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -28,6 +27,7 @@ from aiosmtpd.controller import Controller
 from django.conf import settings
 
 from blogapi.celery import app as celery_app
+from blogapi.devservices import free_port
 from blogapi.tests.processes import child_env
 
 WAIT_SECONDS = 30  # the longest any test waits for anything
@@ -47,12 +47,6 @@ CELERY_BOOT = (
     "settings.CELERY_TASK_ALWAYS_EAGER = False; "
     "from celery.bin.celery import main; sys.argv[0] = 'celery'; sys.exit(main())"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_until(condition, *, timeout: float = WAIT_SECONDS, message: str = "condition", interval: float = 0.05):

@@ -10,13 +10,14 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from blogapi.celery import app as celery_app
+from blogapi.devservices import free_port
 from posts.models import Post
 from posts.tasks import send_pending_post_notifications
 from posts.tests.factories import PostFactory
 from users.tasks import flush_expired_tokens
 from users.tests.factories import UserFactory
 
-from .conftest import free_port, subject
+from .conftest import subject
 
 
 def owed_post(age: timedelta, **fields) -> Post:

@@ -13,10 +13,11 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
+from blogapi.devservices import free_port
 from posts.models import Post
 from posts.services import post_create
 
-from .conftest import free_port, subject, wait_until
+from .conftest import subject, wait_until
 
 pytestmark = pytest.mark.slow
 

@@ -3,10 +3,8 @@ limited: each process counts them in its own memory."""
 
 import os
 import shutil
-import socket
 import subprocess
 import time
-from contextlib import closing
 
 import pytest
 import redis
@@ -14,16 +12,11 @@ from django.core.cache import caches
 from django.test import override_settings
 from django.urls import reverse
 
+from blogapi.devservices import free_port
 from users.tests.factories import PASSWORD
 from users.tests.test_login_throttle import PER_USERNAME, assert_throttled, fail, login
 
 LOGIN = reverse("v1:user-login")
-
-
-def free_port() -> int:
-    with closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def caches_with_redis_at(port: int) -> dict:
