@@ -19,8 +19,9 @@ def error_body(status: int, message: str, fields: dict[str, list[str]] | None = 
 
 
 def error_response(status: int, message: str) -> JsonResponse:
-    """For errors raised outside DRF (Django's own 404/500, middleware)."""
-    return JsonResponse(error_body(status, message), status=status)
+    """For errors raised outside DRF (Django's own 404/500, middleware), written compactly
+    as DRF's JSONRenderer writes the others."""
+    return JsonResponse(error_body(status, message), status=status, json_dumps_params={"separators": (",", ":")})
 
 
 def _fields(detail: Any) -> dict[str, list[str]]:

@@ -29,6 +29,8 @@ def assert_error(response, status: int, *, fields: list[str] | None = None) -> d
     assert response.status_code == status, (response.request.get("PATH_INFO"), response.content)
     assert response["Content-Type"] == "application/json"
     body = response.json()
+    # Written alike whichever layer answered (DRF, or the middleware for Django's own errors).
+    assert response.content == json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
     assert body["error"] == HTTPStatus(status).phrase
     assert isinstance(body["message"], str) and body["message"]
     if fields is None:
