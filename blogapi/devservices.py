@@ -259,9 +259,11 @@ def find_or_start_redis() -> str:
 class RedisServer:
     """A redis-server of the caller's own on a free port, which it may kill, pause
     (SIGSTOP) and start again on the same port: the outage tests and the fault drills
-    use one, so that no one else's Redis is harmed. No persistence."""
+    use one, so that no one else's Redis is harmed. No persistence; `options` are more
+    redis-server arguments (e.g. "--replicaof", "127.0.0.1", "6379")."""
 
-    def __init__(self) -> None:
+    def __init__(self, *options: str) -> None:
+        self.options = options
         binary = os.environ.get("REDIS_SERVER_BIN") or shutil.which("redis-server")
         if not binary:
             raise DevServicesError("redis-server not found (Debian: apt-get install redis-server)")
@@ -276,7 +278,7 @@ class RedisServer:
 
     def start(self) -> None:
         options = ["--port", str(self.port), "--bind", HOST, "--save", "", "--appendonly", "no", "--dir", self.dir]
-        self.process = subprocess.Popen([self.binary, *options], stdout=subprocess.DEVNULL)
+        self.process = subprocess.Popen([self.binary, *options, *self.options], stdout=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
         while not redis_pings(self.port):
             if time.monotonic() > deadline or self.process.poll() is not None:

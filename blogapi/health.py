@@ -32,7 +32,11 @@ def broker_state() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "eager"  # no broker configured: tasks run in-process
     try:
-        with Connection(settings.CELERY_BROKER_URL, connect_timeout=settings.CELERY_BROKER_CONNECTION_TIMEOUT) as conn:
+        with Connection(
+            settings.CELERY_BROKER_URL,
+            connect_timeout=settings.CELERY_BROKER_CONNECTION_TIMEOUT,
+            transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,  # a Sentinel broker's master_name
+        ) as conn:
             conn.ensure_connection(max_retries=1)
         return "ok"
     except Exception:

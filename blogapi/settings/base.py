@@ -8,6 +8,7 @@ Every key is documented in `.env.example`.
 import warnings
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 
@@ -105,6 +106,15 @@ if REDIS_URL:
             },
         }
     }
+    # Redis Sentinel: REDIS_URL names the master (redis://[:password@]<master name>/<db>) and
+    # the sentinels find it. Every read goes to the master, as django-redis's DefaultClient
+    # does; its SentinelClient would read from replicas, whose lag would serve a generation
+    # token a write has already replaced: a stale response (C1).
+    if REDIS_SENTINELS := [tuple(address.rsplit(":", 1)) for address in env.list("REDIS_SENTINELS", default=[])]:
+        CACHES["default"]["OPTIONS"].update(
+            CONNECTION_FACTORY="django_redis.pool.SentinelConnectionFactory",
+            SENTINELS=[(host, int(port)) for host, port in REDIS_SENTINELS],
+        )
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "blogapi"}}
 # Per-process fallback for the login throttle while the shared cache is unreachable.
@@ -140,6 +150,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Redis broker: redeliver an unacknowledged (late-ack) task after this many seconds.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
 }
+if CELERY_BROKER_URL.startswith("sentinel://"):
+    # sentinel://host:26379;sentinel://host2:26379 finds the master named here (default:
+    # the one REDIS_URL names).
+    CELERY_BROKER_TRANSPORT_OPTIONS["master_name"] = env(
+        "CELERY_BROKER_SENTINEL_MASTER", default=urlsplit(REDIS_URL).hostname or "mymaster"
+    )
 if CELERY_BROKER_KEY_PREFIX := env("CELERY_BROKER_KEY_PREFIX", default=""):
     # Redis broker: deployments (or test runs) sharing one Redis database keep apart.
     CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = CELERY_BROKER_KEY_PREFIX

@@ -3,10 +3,13 @@ and a test-owned redis-server that a test may kill, pause and restart."""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -46,6 +49,29 @@ def child_env(**overrides: str) -> dict[str, str]:
     return env
 
 
+HEALTH_IN_A_FRESH_PROCESS = """
+import json, django
+django.setup()
+from django.test import Client
+response = Client().get("/api/health/")
+print(json.dumps({"status": response.status_code, "body": response.json(), "cache_control": response["Cache-Control"]}))
+"""
+
+
+def health_in_a_fresh_process(env: dict[str, str]) -> dict:
+    """GET /api/health/ in a new Python process with `env`: its status, body and Cache-Control."""
+    completed = subprocess.run(
+        [sys.executable, "-c", HEALTH_IN_A_FRESH_PROCESS],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
 class Gunicorn:
     """`gunicorn blogapi.wsgi:application` as deployed, on a free loopback port."""
 
@@ -72,9 +98,9 @@ class Gunicorn:
 class OwnRedis(devservices.RedisServer):
     """A redis-server only this test uses: killing or pausing it harms nobody."""
 
-    def __init__(self) -> None:
+    def __init__(self, *options: str) -> None:
         try:
-            super().__init__()
+            super().__init__(*options)
         except devservices.DevServicesError as exc:
             pytest.skip(str(exc))
 
@@ -91,3 +117,22 @@ class OwnRedis(devservices.RedisServer):
             },
         }
         return caches
+
+
+class OwnSentinel:
+    """redis-server in Sentinel mode, watching `master` under `name` (a quorum of one)."""
+
+    def __init__(self, master: OwnRedis, name: str) -> None:
+        self.port = devservices.free_port()
+        self.dir = tempfile.mkdtemp(prefix="test-sentinel-")
+        config = Path(self.dir) / "sentinel.conf"  # Sentinel rewrites it: a file of its own
+        monitor = f"sentinel monitor {name} 127.0.0.1 {master.port} 1"
+        lines = [f"port {self.port}", "bind 127.0.0.1", f"dir {self.dir}", monitor]
+        config.write_text("\n".join(lines) + "\n")
+        self.process = subprocess.Popen([master.binary, str(config), "--sentinel"], stdout=subprocess.DEVNULL)
+        wait_for_port(self.port)
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)

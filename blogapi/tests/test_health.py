@@ -1,25 +1,9 @@
 """GET /api/health/: 200 while the database answers, 503 when it does not."""
 
-import json
-import subprocess
-import sys
-import textwrap
-
 from django.conf import settings
 
 from blogapi.devservices import free_port
-from blogapi.tests.processes import child_env
-
-HEALTH_IN_A_FRESH_PROCESS = textwrap.dedent(
-    """
-    import json, django
-    django.setup()
-    from django.test import Client
-    response = Client().get("/api/health/")
-    print(json.dumps({"status": response.status_code, "body": response.json(),
-                      "cache_control": response["Cache-Control"]}))
-    """
-)
+from blogapi.tests.processes import child_env, health_in_a_fresh_process
 
 
 def test_healthy_service_reports_every_part(api):
@@ -46,17 +30,8 @@ def test_health_is_never_served_from_the_response_cache(api):
 def test_database_down_is_503_and_says_so():
     env = child_env(DATABASE_URL=f"postgres://postgres@127.0.0.1:{free_port()}/blogapi", DB_CONNECT_TIMEOUT="2")
 
-    completed = subprocess.run(
-        [sys.executable, "-c", HEALTH_IN_A_FRESH_PROCESS],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = health_in_a_fresh_process(env)
 
-    assert completed.returncode == 0, completed.stderr
-    result = json.loads(completed.stdout.strip().splitlines()[-1])
     assert result["status"] == 503
     assert result["cache_control"] == "no-store"
     assert result["body"]["status"] == "unavailable"
