@@ -273,8 +273,8 @@ def _count(view_name: str, outcome: str) -> None:
 
 
 def _start_flusher() -> None:
-    """Counts reach the shared cache within RESPONSE_CACHE_STATS_FLUSH_SECONDS even if no request follows
-    (`cache_stats` in another process reads them there), and at a clean exit."""
+    """Counts reach the shared cache within RESPONSE_CACHE_STATS_FLUSH_SECONDS even if no
+    request follows (`cache_stats` in another process reads them there)."""
     with _counts_lock:
         if _flusher_pid[0] == os.getpid():
             return
@@ -285,7 +285,6 @@ def _start_flusher() -> None:
             time.sleep(every)
             flush_counts()
 
-    atexit.register(flush_counts)
     if settings.RESPONSE_CACHE_STATS_FLUSH_SECONDS > 0:
         every = settings.RESPONSE_CACHE_STATS_FLUSH_SECONDS
         threading.Thread(target=run, args=(every,), name="cache-stats-flush", daemon=True).start()
@@ -301,6 +300,9 @@ def flush_counts() -> None:
             _call(cache.incr, key, delta)
     except (CacheUnavailable, ValueError):
         pass  # counters are best effort; responses never depend on them
+
+
+atexit.register(flush_counts)  # a clean exit hands over what the flusher has not (a no-op if nothing)
 
 
 # --- The decorator -------------------------------------------------------------------------

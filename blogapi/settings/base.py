@@ -110,10 +110,10 @@ if REDIS_URL:
     # the sentinels find it. Every read goes to the master, as django-redis's DefaultClient
     # does; its SentinelClient would read from replicas, whose lag would serve a generation
     # token a write has already replaced: a stale response (C1).
-    if REDIS_SENTINELS := [tuple(address.rsplit(":", 1)) for address in env.list("REDIS_SENTINELS", default=[])]:
+    if REDIS_SENTINELS := env.list("REDIS_SENTINELS", default=[]):
         CACHES["default"]["OPTIONS"].update(
             CONNECTION_FACTORY="django_redis.pool.SentinelConnectionFactory",
-            SENTINELS=[(host, int(port)) for host, port in REDIS_SENTINELS],
+            SENTINELS=[(host, int(port)) for host, port in (address.rsplit(":", 1) for address in REDIS_SENTINELS)],
         )
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "blogapi"}}
