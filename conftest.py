@@ -17,7 +17,8 @@ from django.db import connection
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from blogapi import caching
+from blogapi.caching import generations, operations
+from blogapi.caching.near import near
 from users.tests.factories import UserFactory
 
 # Hash formats of Django's hashers; none may ever appear in a response body.
@@ -72,9 +73,17 @@ def _committed_db(transactional_db):
 def _clean_cache():
     for alias in ("default", "local"):
         caches[alias].clear()
-    caching._health.__init__()  # a previous test's simulated outage must not leak
-    caching._counts.clear()  # nor its unflushed hit/miss counts
+    reset_process_cache_state()
     yield
+
+
+def reset_process_cache_state() -> None:
+    """What this process holds of the cache: a previous test's simulated outage, unflushed
+    hit/miss counts, leased tokens and near-cache copies must not leak into the next."""
+    generations.health.__init__()
+    generations.forget_tokens()
+    operations.reset_counts()
+    near.clear()
 
 
 @pytest.fixture

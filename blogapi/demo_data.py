@@ -29,12 +29,9 @@ from django.db import connection, models, transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
-from blogapi.caching import invalidate
+from blogapi.caching import models_changed, one_wait_for_writes
 from posts.models import Post
-from posts.services import posts_changed_in_bulk
 from todos.models import Todo
-from todos.services import todos_changed_in_bulk
-from users import cache_tags as user_tags
 from users.models import User
 
 DEMO_PASSWORD = "blogapi-demo"
@@ -94,26 +91,18 @@ def seed_demo(*, users: int, posts: int, todos_per_user: int, progress: Progress
     """Top the demo data up to `users` bulk users, `posts` posts and `todos_per_user` to-dos each."""
     password_hash = make_password(DEMO_PASSWORD)  # once, shared by every demo account
     created = {"users": 0, "posts": 0, "todos": 0}
-    try:
+    with one_wait_for_writes():  # every batch's cache invalidation, one lease wait at the end
         logins = _ensure_logins(password_hash)
         created["users"] = _top_up_users(users, password_hash, progress)
         authors = _demo_author_ids(users)
         created["posts"] = _top_up_posts(authors, posts, progress)
         created["todos"] = _top_up_todos(authors, todos_per_user, progress)
-    finally:
-        _drop_cached_responses()
     totals = {
         "users": User.objects.filter(username__startswith=USER_PREFIX).count(),
         "posts": Post.objects.filter(_owned_by_demo_users()).count(),
         "todos": Todo.objects.filter(_owned_by_demo_users()).count(),
     }
     return SeedResult(created=created, totals=totals, logins=logins)
-
-
-def _drop_cached_responses() -> None:
-    posts_changed_in_bulk()
-    todos_changed_in_bulk()
-    invalidate(user_tags.USERS)
 
 
 def _owned_by_demo_users() -> Q:
@@ -297,6 +286,7 @@ def _copy(model: type[models.Model], fields: Sequence[str], rows: Iterable[tuple
                     progress.update(BATCH)
         progress.update(inserted % BATCH)
         cursor.execute(f"ANALYZE {table}")  # fresh planner statistics for the list queries
+    models_changed(model)  # COPY is not the ORM: say what it wrote (after commit)
     return inserted
 
 

@@ -3,7 +3,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from blogapi.caching import tracked
 
+
+# Writes drop post lists and the details of the posts they touch.
+@tracked()
 class Post(models.Model):
     class Status(models.TextChoices):
         PUBLISHED = "published", "Published"

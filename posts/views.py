@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils.decorators import method_decorator
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
@@ -6,21 +7,23 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
-from blogapi.caching import cache_response
+from blogapi.caching import cache_page, column, row
 from blogapi.pagination import VersionedPaginationMixin
 from blogapi.permissions import IsApiAdmin, IsOwnerOrAdminOrReadOnly
-from users.cache_tags import AUTHORS
+from blogapi.routing import CANONICAL_ID
+from users.models import User
 
-from . import cache_tags, selectors, services
+from . import selectors, services
 from .filters import PostFilter, PostV2Filter, StrictOrderingFilter
+from .models import Post
 from .serializers import DeletedCountSerializer, PostSerializer, PostV2Serializer
 
+# v2 posts embed their author's username.
+AUTHOR_NAMES = column(User, "username")
 
-@method_decorator(cache_response(depends_on=lambda request: [cache_tags.POSTS, AUTHORS]), name="list")
-@method_decorator(
-    cache_response(depends_on=lambda request, pk: [cache_tags.post(pk), cache_tags.EVERY_POST, AUTHORS]),
-    name="retrieve",
-)
+
+@method_decorator(cache_page(settings.RESPONSE_CACHE_TTL, depends_on=[Post, AUTHOR_NAMES]), name="list")
+@method_decorator(cache_page(settings.RESPONSE_CACHE_TTL, depends_on=[row(Post), AUTHOR_NAMES]), name="retrieve")
 class PostViewSet(
     VersionedPaginationMixin,
     mixins.ListModelMixin,
@@ -32,7 +35,7 @@ class PostViewSet(
 ):
     """Published posts. Anyone reads; authors and admins edit; v2 filters, searches and orders."""
 
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = CANONICAL_ID
     permission_classes = [IsAuthenticatedOrReadOnly, IsOwnerOrAdminOrReadOnly]
     search_fields = ("title", "content")
     ordering_fields = ("created_at", "updated_at", "title")

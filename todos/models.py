@@ -2,7 +2,11 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from blogapi.caching import tracked
 
+
+# Writes drop the details of the to-dos they touch and their owners' lists (before and after).
+@tracked(groups=("user",))
 class Todo(models.Model):
     class Priority(models.TextChoices):
         LOW = "low", "Low"

@@ -1,10 +1,7 @@
-"""Writes on to-dos; single-object writes invalidate through the model signals."""
+"""Writes on to-dos (cached responses follow by themselves: `@tracked` on the model)."""
 
 from django.db import transaction
 
-from blogapi.caching import invalidate
-
-from . import cache_tags
 from .models import Todo
 
 
@@ -24,8 +21,3 @@ def todo_update(*, todo: Todo, **fields) -> Todo:
 @transaction.atomic
 def todo_delete(*, todo: Todo) -> None:
     todo.delete()
-
-
-def todos_changed_in_bulk() -> None:
-    """For writes made with bulk_create()/update() (seed_demo)."""
-    invalidate(cache_tags.EVERY_TODO)

@@ -1,22 +1,24 @@
+from django.conf import settings
 from django.utils.decorators import method_decorator
+from django.views.decorators.vary import vary_on_headers
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import mixins, viewsets
 from rest_framework.permissions import IsAuthenticated
 
-from blogapi.caching import cache_response
+from blogapi.caching import CALLER, cache_page, row, rows
 from blogapi.pagination import VersionedPaginationMixin
+from blogapi.routing import CANONICAL_ID
 
-from . import cache_tags, selectors, services
+from . import selectors, services
 from .filters import TodoV2Filter
+from .models import Todo
 from .serializers import TodoSerializer, TodoV2Serializer
 
 
-def _own_todo_views(request, **kwargs) -> list[str]:
-    return [cache_tags.todos_of(request.user.pk), cache_tags.EVERY_TODO]
-
-
-@method_decorator(cache_response(depends_on=_own_todo_views, per_user=True), name="list")
-@method_decorator(cache_response(depends_on=_own_todo_views, per_user=True), name="retrieve")
+@method_decorator(cache_page(settings.RESPONSE_CACHE_TTL, depends_on=[rows(Todo, user=CALLER)]), name="list")
+@method_decorator(cache_page(settings.RESPONSE_CACHE_TTL, depends_on=[row(Todo)]), name="retrieve")
+@method_decorator(vary_on_headers("Authorization"), name="list")
+@method_decorator(vary_on_headers("Authorization"), name="retrieve")
 class TodoViewSet(
     VersionedPaginationMixin,
     mixins.ListModelMixin,
@@ -28,7 +30,7 @@ class TodoViewSet(
 ):
     """The caller's own to-dos; another user's are 404 on every verb."""
 
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = CANONICAL_ID
     permission_classes = [IsAuthenticated]
     ordering = ("-created_at", "-id")
 

@@ -1,7 +1,12 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from blogapi.caching import tracked
 
+
+# Writes drop user lists, the touched users' details, /me and held logins, and (when a
+# username changes) every response embedding usernames: v2 posts name their authors.
+@tracked(columns=("username",))
 class User(AbstractUser):
     class Role(models.TextChoices):
         USER = "user", "User"
@@ -11,17 +16,6 @@ class User(AbstractUser):
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        # Remembered so a save can tell whether responses embedding the name went stale.
-        instance._loaded_username = instance.__dict__.get("username")
-        return instance
-
-    @property
-    def username_changed(self) -> bool:
-        return getattr(self, "_loaded_username", self.username) != self.username
 
     @property
     def is_admin(self) -> bool:

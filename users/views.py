@@ -1,7 +1,9 @@
 import logging
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils.decorators import method_decorator
+from django.views.decorators.vary import vary_on_headers
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -15,11 +17,12 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenRefreshView
 
-from blogapi.caching import cache_response
+from blogapi.caching import CALLER, cache_page, row
 from blogapi.pagination import VersionedPaginationMixin
 from blogapi.permissions import IsApiAdmin
+from blogapi.routing import CANONICAL_ID
 
-from . import cache_tags, selectors, services
+from . import selectors, services
 from .models import User
 from .serializers import (
     LoginSerializer,
@@ -40,8 +43,8 @@ def username_taken() -> ValidationError:
     return ValidationError({"username": [User._meta.get_field("username").error_messages["unique"]]})
 
 
-@method_decorator(cache_response(depends_on=lambda request: [cache_tags.USERS]), name="list")
-@method_decorator(cache_response(depends_on=lambda request, pk: [cache_tags.user(pk)]), name="retrieve")
+@method_decorator(cache_page(settings.RESPONSE_CACHE_TTL, depends_on=[User]), name="list")
+@method_decorator(cache_page(settings.RESPONSE_CACHE_TTL, depends_on=[row(User)]), name="retrieve")
 class UserViewSet(
     VersionedPaginationMixin,
     mixins.ListModelMixin,
@@ -52,7 +55,7 @@ class UserViewSet(
 ):
     """Registration, login, the public user list, the caller's profile, and admin deletion."""
 
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = CANONICAL_ID
     ordering = "id"
     filter_backends: list = []
 
@@ -121,7 +124,8 @@ class UserViewSet(
 
     @extend_schema(methods=["PUT", "PATCH"], request=MeSerializer, responses={200: MeSerializer})
     @action(detail=False, methods=["get", "put", "patch"])
-    @method_decorator(cache_response(depends_on=lambda request: [cache_tags.user(request.user.pk)], per_user=True))
+    @method_decorator(cache_page(settings.RESPONSE_CACHE_TTL, depends_on=[row(User, CALLER)]))
+    @method_decorator(vary_on_headers("Authorization"))
     def me(self, request, *args, **kwargs):
         if request.method == "GET":
             return Response(MeSerializer(request.user).data)

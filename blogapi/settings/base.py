@@ -43,7 +43,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so a request's measured time covers every other middleware.
+    "blogapi.metrics.RequestMetricsMiddleware",
     "blogapi.middleware.RequestLogMiddleware",
+    # Answers anonymous near-cache hits before the rest (still measured and logged above),
+    # and makes a request's writes wait out the cache lease once (blogapi/caching).
+    "blogapi.caching.front.NearCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "blogapi.middleware.ApiJsonErrorMiddleware",
@@ -126,6 +131,13 @@ RESPONSE_CACHE_TTL = env.int("RESPONSE_CACHE_TTL", default=300)
 # After a cache error, skip the cache for this long instead of paying the socket
 # timeout on every request while Redis is down or stalled.
 RESPONSE_CACHE_RETRY_AFTER = env.float("RESPONSE_CACHE_RETRY_AFTER", default=1.0)
+# The near cache (blogapi/caching/generations.py): a process trusts the generation tokens
+# it read for this many seconds without asking Redis again, and every write waits as long
+# before it returns. The same on every process sharing the cache; 0 turns it off. Default:
+# a quarter second where the cache is shared (Redis), off with the in-process cache.
+RESPONSE_CACHE_LEASE = env.float("RESPONSE_CACHE_LEASE", default=0.25 if REDIS_URL else 0.0)
+# What each process may keep of responses (and of users read to authenticate), in bytes.
+RESPONSE_CACHE_NEAR_BYTES = env.int("RESPONSE_CACHE_NEAR_BYTES", default=32 * 1024 * 1024)
 # Each process counts hits and misses in memory and a background thread adds them to the
 # shared cache this often (`manage.py cache_stats` reads them there); 0: only on exit.
 RESPONSE_CACHE_STATS_FLUSH_SECONDS = env.float("RESPONSE_CACHE_STATS_FLUSH_SECONDS", default=2.0)
@@ -209,7 +221,7 @@ SIMPLE_JWT = {
 
 # --- REST framework -----------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["users.authentication.JWTAuthenticationHeldUser"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.NamespaceVersioning",
     "DEFAULT_VERSION": "v1",
@@ -310,6 +322,3 @@ if LOG_FILE:
 # /metrics in the Prometheus text format: served to clients on the loopback interface,
 # and to anyone sending `Authorization: Bearer <METRICS_TOKEN>` (empty: loopback only).
 METRICS_TOKEN = env("METRICS_TOKEN", default="")
-# First, so a request's measured time covers every other middleware.
-MIDDLEWARE = ["blogapi.metrics.RequestMetricsMiddleware", *MIDDLEWARE]
-# --- end of Metrics ------------------------------------------------------------------

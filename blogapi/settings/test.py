@@ -17,6 +17,9 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # No background flush in the suite's own process: a test's counts must not land in the next
 # test's cache. The gunicorn children a test starts may set it through the environment.
 RESPONSE_CACHE_STATS_FLUSH_SECONDS = env.float("RESPONSE_CACHE_STATS_FLUSH_SECONDS", default=0)
+# A short lease: every committed write in the suite waits it out. Tests of the lease itself
+# set longer ones, in this process and in the servers they start alike.
+RESPONSE_CACHE_LEASE = env.float("RESPONSE_CACHE_LEASE", default=0.01 if REDIS_URL else 0.0)  # noqa: F405
 LOGGING["root"]["level"] = env("LOG_LEVEL", default="WARNING")  # noqa: F405
 
 # The suite flushes its cache between tests: keep it on a Redis database of its own.

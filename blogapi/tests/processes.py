@@ -10,11 +10,13 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+import requests
 from django.conf import settings
 from django.db import connection
 
@@ -136,3 +138,74 @@ class OwnSentinel:
         self.process.kill()
         self.process.wait()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+SHELL_LOOP = """
+import json, sys, traceback
+from django.apps import apps as live_apps
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+from posts.models import Post
+from todos.models import Todo
+from users.models import User
+print("ready", flush=True)
+for line in sys.stdin:
+    try:
+        exec(json.loads(line), globals())
+        print("ok", flush=True)
+    except Exception:
+        print("error " + json.dumps(traceback.format_exc()), flush=True)
+"""
+
+
+class OrmShell:
+    """`manage.py shell`, as an operator runs it: ORM code in a process of its own, sent a
+    statement at a time; `run()` returns once the statement has returned there."""
+
+    def __init__(self, **env: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "shell", "--no-imports", "-c", SHELL_LOOP],
+            cwd=ROOT,
+            env=child_env(**env),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout.readline().strip() == "ready"
+
+    def run(self, code: str) -> None:
+        self.process.stdin.write(json.dumps(code) + "\n")
+        self.process.stdin.flush()
+        reply = self.process.stdout.readline().strip()
+        assert reply == "ok", json.loads(reply.removeprefix("error ")) if reply.startswith("error ") else reply
+
+    def stop(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(10)
+
+
+class KeptHot:
+    """Requests `paths` from a server again and again while a write happens elsewhere: the
+    server holds leased copies of them the whole time, so a write that returned without
+    waiting out the lease would leave them stale when the test reads next."""
+
+    def __init__(self, base_url: str, paths: list[str], headers: dict | None = None) -> None:
+        self.base_url, self.paths, self.headers = base_url, paths, headers or {}
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self) -> None:
+        session = requests.Session()
+        while not self.stopping.is_set():
+            for path in self.paths:
+                session.get(self.base_url + path, headers=self.headers, timeout=10)
+            time.sleep(0.02)
+
+    def __enter__(self) -> KeptHot:
+        self.thread.start()
+        time.sleep(0.2)  # every path requested, and cached, at least once
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stopping.set()
+        self.thread.join(10)

@@ -7,7 +7,7 @@ import pytest
 import requests
 from django.db import connection
 
-from blogapi import caching
+from blogapi.caching import pages
 from posts import selectors
 from posts.tests.factories import PostFactory
 from users.tests.factories import PASSWORD
@@ -34,7 +34,7 @@ def test_a_reader_racing_a_writer_cannot_store_stale_data_under_a_live_key(monke
     post = PostFactory(user=user, title="old")
     url = f"/api/v1/posts/{post.pk}/"
     reader_has_read, writer_has_committed = threading.Event(), threading.Event()
-    real_render = caching._render
+    real_render = pages._render
 
     def render_after_the_write(request, response):
         # The view has queried the database (response.data holds "old"); hold the
@@ -44,7 +44,7 @@ def test_a_reader_racing_a_writer_cannot_store_stale_data_under_a_live_key(monke
             assert writer_has_committed.wait(10)
         return real_render(request, response)
 
-    monkeypatch.setattr(caching, "_render", render_after_the_write)
+    monkeypatch.setattr(pages, "_render", render_after_the_write)
     reader, results = in_thread(lambda: client_for(None).get(url))
     assert reader_has_read.wait(10)
 
