@@ -246,8 +246,10 @@ SPECTACULAR_SETTINGS = {
         "blogapi.schema.add_error_responses",
     ],
     # A JS object, not a dict: the version selector (`urls`) needs the standalone layout
-    # and its preset, which are JavaScript references.
+    # and its preset, which are JavaScript references. No `validatorUrl`: off localhost,
+    # Swagger UI would send every page load's schema URL to validator.swagger.io.
     "SWAGGER_UI_SETTINGS": """{
+        "validatorUrl": null,
         "deepLinking": true,
         "persistAuthorization": true,
         "urls": [{"url": "/api/schema/v2/", "name": "v2"}, {"url": "/api/schema/v1/", "name": "v1"}],

@@ -127,6 +127,13 @@ def test_swagger_ui_loads_nothing_from_the_internet(docs_page):
         assert host not in docs_page
 
 
+def test_swagger_ui_turns_its_online_validator_off(docs_page):
+    # Swagger UI's default validatorUrl sends the schema URL to validator.swagger.io whenever
+    # the page is served under a name other than localhost (the browser test that proves it:
+    # browser/test_pages_stay_on_their_host.py).
+    assert re.search(r'"validatorUrl":\s*null', docs_page)
+
+
 def test_swagger_ui_assets_are_served(api, docs_page):
     bundle = re.search(r'<script src="([^"]+swagger-ui-bundle\.js)"', docs_page).group(1)
     stylesheet = re.search(r'<link rel="stylesheet" href="([^"]+\.css)"', docs_page).group(1)
