@@ -1,7 +1,7 @@
 import pytest
 from django.test import override_settings
 
-from blogapi import caching
+from blogapi import caching, postman
 
 from .processes import Gunicorn, OwnRedis
 
@@ -25,3 +25,11 @@ def two_servers(django_db_setup, django_db_blocker):
     yield servers
     for server in servers:
         server.stop()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """A skipped newman run ends the output with one line saying what to install (pytest
+    itself shows skip reasons only with -rs)."""
+    skipped = [report for report in terminalreporter.stats.get("skipped", []) if "test_postman.py" in report.nodeid]
+    if skipped and (missing := postman.newman_missing()):
+        terminalreporter.write_line(f"The Postman collection was not run: {missing}", yellow=True)
