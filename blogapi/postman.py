@@ -34,9 +34,9 @@ NPM_CI = "npm ci --prefix docs/postman"
 def newman_missing() -> str | None:
     """What to install before newman can run (None: nothing)."""
     if not (shutil.which("node") and shutil.which("npm")):
-        return f"Node.js is missing: install it with npm (Debian: apt-get install nodejs npm), then {NPM_CI}"
+        return f"Node.js is missing: apt-get install nodejs npm (Debian; .ci/run does it), then {NPM_CI}"
     if not NEWMAN.exists():
-        return f"newman is not installed: {NPM_CI} (make postman and .ci/run do it)"
+        return f"newman is not installed: {NPM_CI} (make postman and make test do it)"
     return None
 
 
