@@ -1,6 +1,7 @@
-"""OpenAPI post-processing: every operation documents the API's error shape, and the
-string inputs say what the server refuses, so that a client (or a fuzzer) generating
-"valid" input from the schema gets it accepted.
+"""OpenAPI post-processing: each version's description names its own login URL, every
+operation documents the API's error shape, and the string inputs say what the server
+refuses, so that a client (or a fuzzer) generating "valid" input from the schema gets it
+accepted.
 
 Two rules of every DRF CharField that drf-spectacular leaves out:
 - no NUL character (PostgreSQL text cannot hold one: ProhibitNullCharactersValidator),
@@ -13,8 +14,10 @@ show what is stored, and a promise about it would bind every past writer. An opt
 empty is that parameter left out (`allowEmptyValue`).
 """
 
+from django.urls import reverse
 from drf_spectacular.drainage import get_override
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 ERROR_STATUSES = {
     "400": "Invalid input.",
@@ -56,6 +59,17 @@ URI_TOO_LONG = {
 
 # The router's other routes share the URL space of an id: /users/login/ is POST only.
 WRONG_ROUTE = "Another route's name in place of the id (e.g. /users/login/) and a method that route does not offer."
+
+
+def describe_version(result, generator, request, public):
+    """The description ends with where this version's bearer tokens come from: a schema
+    listing /api/v2/... sends its reader to /api/v2/users/login/, not to another version's.
+    The version is the one the schema was generated for (view or `spectacular --api-version`),
+    else the default, as drf-spectacular picks it."""
+    version = generator.api_version or api_settings.DEFAULT_VERSION
+    authorize = f"Authorize with a bearer token from `POST {reverse(f'{version}:user-login')}`."
+    result["info"]["description"] = " ".join(filter(None, [result["info"].get("description"), authorize]))
+    return result
 
 
 def add_error_responses(result, generator, request, public):

@@ -245,7 +245,8 @@ API_MAX_PAGE_SIZE = 100
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Blog API",
-    "DESCRIPTION": "Blog posts and to-dos. Authorize with a bearer token from `POST /api/v1/users/login/`.",
+    # blogapi.schema.describe_version adds the login URL of the schema's own version.
+    "DESCRIPTION": "Blog posts and to-dos.",
     "VERSION": "2.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -255,11 +256,14 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "blogapi.schema.describe_version",
         "blogapi.schema.add_error_responses",
     ],
     # A JS object, not a dict: the version selector (`urls`) needs the standalone layout
-    # and its preset, which are JavaScript references.
+    # and its preset, which are JavaScript references. No `validatorUrl`: off localhost,
+    # Swagger UI would send every page load's schema URL to validator.swagger.io.
     "SWAGGER_UI_SETTINGS": """{
+        "validatorUrl": null,
         "deepLinking": true,
         "persistAuthorization": true,
         "urls": [{"url": "/api/schema/v2/", "name": "v2"}, {"url": "/api/schema/v1/", "name": "v1"}],

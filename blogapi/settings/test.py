@@ -13,7 +13,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+# blogapi.test: the browser tests also serve pages under a name that is not loopback.
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1", "blogapi.test"]
 # No background flush in the suite's own process: a test's counts must not land in the next
 # test's cache. The gunicorn children a test starts may set it through the environment.
 RESPONSE_CACHE_STATS_FLUSH_SECONDS = env.float("RESPONSE_CACHE_STATS_FLUSH_SECONDS", default=0)

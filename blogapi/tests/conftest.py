@@ -3,6 +3,7 @@ import time
 import pytest
 from django.test import override_settings
 
+from blogapi import postman
 from conftest import reset_process_cache_state
 
 from .processes import Gunicorn, OwnRedis
@@ -45,3 +46,11 @@ def writing_as_a_server(lease: str):
     """Writes this process makes for servers with `lease` to read: they wait it out, as
     every process sharing the cache does (the suite's own lease is shorter, for speed)."""
     return override_settings(RESPONSE_CACHE_LEASE=float(lease))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """A skipped newman run ends the output with one line saying what to install (pytest
+    itself shows skip reasons only with -rs)."""
+    skipped = [report for report in terminalreporter.stats.get("skipped", []) if "test_postman.py" in report.nodeid]
+    if skipped and (missing := postman.newman_missing()):
+        terminalreporter.write_line(f"The Postman collection was not run: {missing}", yellow=True)

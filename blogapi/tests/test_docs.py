@@ -58,6 +58,16 @@ def test_each_version_documents_its_own_paths(schemas):
     assert v2 == {f"/api/v2/{path}" for path in expected} | {"/api/health/"}
 
 
+@pytest.mark.parametrize("version, other", [("v1", "v2"), ("v2", "v1")])
+def test_each_version_names_its_own_login_url(schemas, version, other):
+    document = schemas[f"/api/schema/{version}/"]
+    description = document["info"]["description"]
+
+    assert f"Authorize with a bearer token from `POST /api/{version}/users/login/`." in description
+    assert f"/api/{other}/" not in description
+    assert f"/api/{version}/users/login/" in document["paths"]
+
+
 def test_v1_post_has_user_id_and_v2_post_has_author(schemas):
     v1_post = schemas["/api/schema/v1/"]["components"]["schemas"]["Post"]["properties"]
     v2_post = schemas["/api/schema/v2/"]["components"]["schemas"]["Post"]["properties"]
@@ -127,6 +137,13 @@ def test_swagger_ui_loads_nothing_from_the_internet(docs_page):
         assert host not in docs_page
 
 
+def test_swagger_ui_turns_its_online_validator_off(docs_page):
+    # Swagger UI's default validatorUrl sends the schema URL to validator.swagger.io whenever
+    # the page is served under a name other than localhost (the browser test that proves it:
+    # browser/test_pages_stay_on_their_host.py).
+    assert re.search(r'"validatorUrl":\s*null', docs_page)
+
+
 def test_swagger_ui_assets_are_served(api, docs_page):
     bundle = re.search(r'<script src="([^"]+swagger-ui-bundle\.js)"', docs_page).group(1)
     stylesheet = re.search(r'<link rel="stylesheet" href="([^"]+\.css)"', docs_page).group(1)
@@ -148,3 +165,4 @@ def test_spectacular_validates_without_warnings(tmp_path, version):
 
     document = yaml.safe_load(target.read_text())
     assert f"/api/{version}/posts/" in document["paths"]
+    assert f"`POST /api/{version}/users/login/`" in document["info"]["description"]

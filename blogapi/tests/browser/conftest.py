@@ -19,7 +19,12 @@ import pytest
 from ..processes import ROOT, Gunicorn
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium"))
+# A host name that is not loopback: Swagger UI (and any page) behaves differently on
+# localhost, e.g. its online validator stays quiet there. `.test` never resolves on the
+# internet (RFC 6761); Chromium maps it to the test server, and the test settings allow it.
+SERVED_NAME = "blogapi.test"
 CHROMIUM_ARGS = [
+    f"--host-resolver-rules=MAP {SERVED_NAME} 127.0.0.1",
     "--no-sandbox",
     "--disable-gpu",
     "--disable-background-networking",
@@ -127,6 +132,23 @@ def screens(page, request) -> Screens:
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
     return Screens(page, directory)
+
+
+def named_url(web) -> str:
+    """The test server's address under SERVED_NAME, as a deployment's users would see it."""
+    return f"http://{SERVED_NAME}:{web.port}"
+
+
+def left_origin(urls: list[str], origin: str) -> list[str]:
+    """The requests that went anywhere but `origin` (scheme, host and port; data: and blob:
+    never leave the page)."""
+    expected = urlsplit(origin)
+    return [
+        url
+        for url in urls
+        if urlsplit(url).scheme not in ("data", "blob")
+        and (urlsplit(url).scheme, urlsplit(url).netloc) != (expected.scheme, expected.netloc)
+    ]
 
 
 def left_localhost(urls: list[str]) -> list[str]:
