@@ -1,6 +1,6 @@
 """gunicorn settings, read from the working directory by every `gunicorn blogapi.wsgi:application`.
 
-Only what a bare gunicorn lacks for this app: timeouts, an access log, the shared
+Only what a bare gunicorn lacks for this app: timeouts, an optional access log, the shared
 directory of the Prometheus metrics (blogapi/metrics.py), and no control socket at a
 path every gunicorn on the host would share. Everything else keeps gunicorn's defaults:
 bind 127.0.0.1:8000 (0.0.0.0:$PORT when PORT is set), workers from WEB_CONCURRENCY
@@ -32,9 +32,11 @@ else:
     control_socket_disable = True
 
 # --- Logs ------------------------------------------------------------------------------
-# Access log on stdout ("-"), a file path, or off with GUNICORN_ACCESS_LOG= (empty). The
-# app's own request line (blogapi.request, with cache HIT/MISS) goes to stderr.
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+# The app writes one line per request itself (blogapi.request: method, path, status,
+# duration, cache HIT/MISS, on stderr). gunicorn's access log would be a second line for
+# every request, at a tenth of a cache hit's cost: off unless GUNICORN_ACCESS_LOG names
+# stdout ("-") or a file.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 # Client, request line, status, bytes, duration in ms, user agent.
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 

@@ -1,14 +1,18 @@
 """The near cache's front door, a middleware placed right after the request log and metrics.
 
-A GET without credentials whose answer this process holds, under a stamp its leased
-tokens still confirm, is answered here, before the rest of Django and DRF run: the
-status, headers and bytes the full path gave it (as Django's FetchFromCacheMiddleware
-and Varnish do), with `X-Cache: HIT`, and still counted by the request log, the metrics
-and `cache_stats`. It is keyed on exactly what that answer could depend on: scheme
-(and a proxy's X-Forwarded-Proto), host, path, query string and Accept, as the request
-spelled them. Only answers of views that do not vary by user, asked without an
-Authorization header, are kept (pages.py marks them), so no credential is ever needed
-to decide. Conditional requests take the full path.
+A GET whose answer this process holds, under a stamp its leased tokens still confirm, is
+answered here, before the rest of Django and DRF run: the status, headers and bytes the
+full path gave it (as Django's FetchFromCacheMiddleware and Varnish do), with
+`X-Cache: HIT`, and still counted by the request log, the metrics and `cache_stats`.
+
+It is keyed on exactly what such an answer can depend on: scheme (and a proxy's
+X-Forwarded-Proto), host, path, query string and Accept as the request spelled them, and
+for a view that varies on Authorization, the caller. A request with credentials is
+authenticated here by the API's own authentication classes (simplejwt's, the user held
+under its row: a deactivated user is refused at once) and answered only as the user they
+name; a token that fails goes the full path, to its 401. Only answers of views without
+throttles are kept (a throttle must count every request), and conditional requests take
+the full path.
 
 The same middleware makes every write of a request pay its lease wait once, at the end
 (generations.one_wait_for_writes).
@@ -16,9 +20,13 @@ The same middleware makes every write of a request pay its lease wait once, at t
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from rest_framework.exceptions import APIException
+from rest_framework.settings import api_settings
+from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from . import operations
 from .entries import CONDITIONAL_HEADERS
@@ -37,8 +45,8 @@ _KEYED_ON = (
     "QUERY_STRING",
     "HTTP_ACCEPT",
 )
-_NEVER_ANSWERED_HERE = ("HTTP_AUTHORIZATION", *CONDITIONAL_HEADERS)
 _PER_REQUEST_HEADERS = frozenset({"x-cache"})
+ANYONE = None  # the caller part of the key of an answer that does not vary by user
 
 
 class FrontCopy(Copy):
@@ -49,8 +57,38 @@ class FrontCopy(Copy):
         self.tags, self.headers, self.body, self.view_name, self.resolver_match = tags, headers, body, view_name, match
 
 
-def _key(meta: dict) -> tuple:
-    return ("front", *(meta.get(name) for name in _KEYED_ON))
+def _key(meta: dict, caller: Any) -> tuple:
+    return ("front", caller, *(meta.get(name) for name in _KEYED_ON))
+
+
+@cache
+def _authenticators() -> tuple | None:
+    """The API's default authentication, if the front can run it: classes that read only
+    the request's headers (bearer tokens). Anything else (sessions, CSRF) is left to DRF."""
+    classes = api_settings.DEFAULT_AUTHENTICATION_CLASSES
+    if not classes or not all(issubclass(cls, JWTAuthentication) for cls in classes):
+        return None
+    return tuple(cls() for cls in classes)
+
+
+def _caller(request: HttpRequest) -> Any:
+    """Who the request is, as DRF would find: ANYONE without credentials, a user's id (then
+    `request.user` is that user, as DRF sets it), or False when only the full path can
+    tell (a bad token's 401, another scheme)."""
+    if "HTTP_AUTHORIZATION" not in request.META:
+        return ANYONE
+    authenticators = _authenticators()
+    if authenticators is None:
+        return False
+    for authenticator in authenticators:
+        try:
+            found = authenticator.authenticate(request)
+        except APIException:
+            return False
+        if found is not None:
+            request.user = found[0]
+            return found[0].pk
+    return False
 
 
 class NearCacheMiddleware:
@@ -58,20 +96,38 @@ class NearCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        meta = request.META
-        if near.enabled and request.method == "GET" and not any(name in meta for name in _NEVER_ANSWERED_HERE):
-            held = near.get(_key(meta))
-            if held is not None and leased_stamp(held.tags) == held.stamp:
-                return _answer(request, held)
+        if near.enabled and request.method == "GET" and not any(h in request.META for h in CONDITIONAL_HEADERS):
+            answer = _from_front(request)
+            if answer is not None:
+                return answer
         with one_wait_for_writes():
             response = self.get_response(request)
-        shareable = getattr(response, "near_front", None)
-        if shareable is not None and near.enabled and not response.cookies and not response.streaming:
-            tags, stamp, view_name = shareable
-            headers = tuple(item for item in response.items() if item[0].lower() not in _PER_REQUEST_HEADERS)
-            match = getattr(request, "resolver_match", None)
-            near.put(_key(meta), FrontCopy(stamp, tags, headers, response.content, view_name, match))
+        _keep(request, response)
         return response
+
+
+def _from_front(request: HttpRequest) -> HttpResponse | None:
+    caller = _caller(request)
+    if caller is False:
+        return None
+    # A user's own answer, else the one for anyone (a view that does not vary by user).
+    callers = (ANYONE,) if caller is ANYONE else (caller, ANYONE)
+    for key in (_key(request.META, caller) for caller in callers):
+        held = near.get(key)
+        if held is not None and leased_stamp(held.tags) == held.stamp:
+            return _answer(request, held)
+    return None
+
+
+def _keep(request: HttpRequest, response: HttpResponse) -> None:
+    """Keep what pages.py marked as answerable here, with the headers it left Django with."""
+    kept = getattr(response, "near_front", None)
+    if kept is None or not near.enabled or response.cookies or response.streaming:
+        return
+    tags, stamp, view_name, caller = kept
+    headers = tuple(item for item in response.items() if item[0].lower() not in _PER_REQUEST_HEADERS)
+    match = getattr(request, "resolver_match", None)
+    near.put(_key(request.META, caller), FrontCopy(stamp, tags, headers, response.content, view_name, match))
 
 
 def _answer(request: HttpRequest, held: FrontCopy) -> HttpResponse:
@@ -82,3 +138,20 @@ def _answer(request: HttpRequest, held: FrontCopy) -> HttpResponse:
     request.resolver_match = held.resolver_match  # the metrics label it by view, as on the full path
     operations.count(held.view_name, "hits")
     return response
+
+
+def mark(response: HttpResponse, request: Any, per_user: bool, tags: list[str], stamp: str, view_name: str) -> None:
+    """Called by pages.py for a 200 it answers: let the front answer that same request next
+    time. Per user only as authenticated by the front's own classes; never for a view that
+    throttles, nor for a request whose credentials the front could not check."""
+    view = request.parser_context["view"]
+    if response.status_code != 200 or view.throttle_classes:
+        return
+    has_credentials = "HTTP_AUTHORIZATION" in request.META
+    if not per_user:
+        if not has_credentials:
+            response.near_front = (tags, stamp, view_name, ANYONE)
+        return
+    authenticators = _authenticators()
+    if authenticators and type(request.successful_authenticator) in {type(a) for a in authenticators}:
+        response.near_front = (tags, stamp, view_name, request.user.pk)

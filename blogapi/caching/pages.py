@@ -42,7 +42,7 @@ from django.http import HttpResponse
 from django.utils.cache import has_vary_header, patch_cache_control, patch_vary_headers
 from rest_framework.response import Response
 
-from . import generations, operations
+from . import front, generations, operations
 from .dependencies import Dependency, as_dependency
 from .entries import FORMAT, Entry, conditional, etag_of, is_conditional
 from .generations import EPOCH, CacheUnavailable
@@ -95,7 +95,7 @@ def cache_page(timeout: int, *, depends_on: Declared):
                 return _uncached(handler, request, args, kwargs)
             if entry is not None:
                 operations.count(view_name, "hits")
-                return _mark_shareable(entry.response(request), request, per_user, tags, stamp, view_name)
+                return _for_the_front(entry.response(request), request, per_user, tags, stamp, view_name)
             operations.count(view_name, "misses")
             return _fill(view_name, key, stamp, tags, handler, request, args, kwargs, timeout)
 
@@ -167,7 +167,7 @@ def _fill(view_name, key, stamp, tags, handler, request, args, kwargs, timeout: 
             with contextlib.suppress(CacheUnavailable):
                 generations.call(cache.set, key, entry.packed(), timeout)
             near.put(key, entry)
-            _mark_shareable(response, request, per_user, tags, stamp, view_name)
+            front.mark(response, request, per_user, tags, stamp, view_name)
         return response
     finally:
         if lock_key is not None:
@@ -222,9 +222,6 @@ def _decorate(request: Any, response: HttpResponse, etag: str | None, outcome: s
     return conditional(request, response, etag, outcome) if is_conditional(request) else response
 
 
-def _mark_shareable(response, request, per_user: bool, tags: list[str], stamp: str, view_name: str) -> HttpResponse:
-    """Let the near-cache front answer the same request without credentials by itself
-    (front.py): only a 200 of a view that does not vary by user, asked anonymously."""
-    if not per_user and response.status_code == 200 and "HTTP_AUTHORIZATION" not in request.META:
-        response.near_front = (tags, stamp, view_name)
+def _for_the_front(response, request, per_user: bool, tags: list[str], stamp: str, view_name: str) -> HttpResponse:
+    front.mark(response, request, per_user, tags, stamp, view_name)
     return response

@@ -13,6 +13,7 @@ import requests
 from django.db import connection
 from django.test import override_settings
 from redis import Redis
+from rest_framework.throttling import AnonRateThrottle
 
 from blogapi.caching import near as near_module
 from blogapi.caching import stats
@@ -20,6 +21,8 @@ from blogapi.caching.entries import Entry
 from blogapi.metrics import CACHE_LOOKUPS, REQUESTS
 from posts.tests.factories import PostFactory
 from posts.views import PostViewSet
+from todos.tests.factories import TodoFactory
+from todos.views import TodoViewSet
 from users.models import User
 from users.tests.factories import PASSWORD
 
@@ -81,7 +84,7 @@ def test_a_front_hit_is_logged_counted_and_measured_like_any_hit(api, caplog):
     ]
 
 
-def test_requests_with_credentials_or_conditions_take_the_full_path(api, client_for, user, monkeypatch):
+def test_conditional_requests_and_bad_credentials_take_the_full_path(api, client_for, user, monkeypatch):
     PostFactory()
     seen = dispatches(monkeypatch)
     with one_long_lease():
@@ -90,10 +93,67 @@ def test_requests_with_credentials_or_conditions_take_the_full_path(api, client_
         revalidated = api.get("/api/v1/posts/", HTTP_IF_NONE_MATCH=first["ETag"])
         bad_token = api.get("/api/v1/posts/", HTTP_AUTHORIZATION="Bearer not-a-token")
 
-    assert (with_token.status_code, with_token["X-Cache"]) == (200, "HIT")
+    assert (with_token.status_code, with_token["X-Cache"]) == (200, "HIT")  # a valid token: the front answers
     assert (revalidated.status_code, revalidated["X-Cache"]) == (304, "HIT")
     assert bad_token.status_code == 401  # credentials are always checked: never answered from memory
-    assert seen == ["/api/v1/posts/"] * 4
+    assert seen == ["/api/v1/posts/"] * 3
+
+
+def test_a_per_user_hit_is_answered_before_drf_only_to_its_user_with_a_valid_token(client_for, user, other_user):
+    TodoFactory(user=user, title="mine")
+    TodoFactory(user=other_user, title="theirs")
+    alice, bob, anonymous = client_for(user), client_for(other_user), client_for(None)
+    seen = []
+    real = TodoViewSet.dispatch
+
+    def counted(self, request, *args, **kwargs):
+        seen.append(request.META.get("HTTP_AUTHORIZATION", "")[-4:])
+        return real(self, request, *args, **kwargs)
+
+    TodoViewSet.dispatch = counted
+    try:
+        with one_long_lease():
+            first = [alice.get("/api/v1/todos/"), bob.get("/api/v1/todos/")]
+            again = [alice.get("/api/v1/todos/"), bob.get("/api/v1/todos/")]
+            refused = [
+                anonymous.get("/api/v1/todos/"),
+                anonymous.get("/api/v1/todos/", HTTP_AUTHORIZATION="Bearer not-a-token"),
+                anonymous.get("/api/v1/todos/", HTTP_AUTHORIZATION=alice._credentials["HTTP_AUTHORIZATION"] + "x"),
+            ]
+    finally:
+        TodoViewSet.dispatch = real
+
+    assert [r.json()["results"][0]["title"] for r in again] == ["mine", "theirs"]
+    assert [(r["X-Cache"], r.content) for r in again] == [("HIT", first[0].content), ("HIT", first[1].content)]
+    assert [r.status_code for r in refused] == [401, 401, 401]
+    tokens = [client._credentials["HTTP_AUTHORIZATION"][-4:] for client in (alice, bob)]
+    assert seen == [*tokens, "", "oken", tokens[0][1:] + "x"]  # the hits never reached the view; refusals did
+
+
+def test_a_logged_in_reader_of_a_public_list_gets_the_answer_kept_for_anyone(api, client_for, user, monkeypatch):
+    PostFactory()
+    seen = dispatches(monkeypatch)
+    with one_long_lease():
+        anonymous = api.get("/api/v1/posts/")
+        logged_in = client_for(user).get("/api/v1/posts/")
+
+    assert (logged_in["X-Cache"], logged_in.content) == ("HIT", anonymous.content)
+    assert seen == ["/api/v1/posts/"]
+
+
+class GenerousThrottle(AnonRateThrottle):
+    rate = "1000/min"
+
+
+def test_a_view_that_throttles_is_never_answered_by_the_front(api, monkeypatch):
+    monkeypatch.setattr(PostViewSet, "throttle_classes", [GenerousThrottle])
+    PostFactory()
+    seen = dispatches(monkeypatch)
+    with one_long_lease():
+        answers = [api.get("/api/v1/posts/")["X-Cache"] for _ in range(3)]
+
+    assert answers == ["MISS", "HIT", "HIT"]  # cached, yet every request counted by the throttle
+    assert seen == ["/api/v1/posts/"] * 3
 
 
 def test_the_front_keeps_formats_and_hosts_apart(api):

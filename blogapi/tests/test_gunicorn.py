@@ -1,6 +1,7 @@
 """`gunicorn blogapi.wsgi:application` as deployed, reading gunicorn.conf.py from the
 working directory: several workers report combined metrics, a restart starts from
-zero, a worker's death loses none of its counts, and every request is in the access log."""
+zero, a worker's death loses none of its counts, and every request is logged once (in
+gunicorn's access log too when asked)."""
 
 from __future__ import annotations
 
@@ -176,9 +177,17 @@ def test_plain_gunicorn_uses_a_temporary_metrics_dir_and_removes_it(start, tmp_p
     assert not metrics_dir.exists()
 
 
-def test_every_request_is_in_the_access_log(start, tmp_path):
-    web = start(workers=1)
+def test_every_request_is_logged_once_and_in_the_access_log_when_asked(start, tmp_path):
+    plain = start(workers=1, LOG_LEVEL="INFO")  # the suite logs warnings only
+    assert plain.get("/api/v1/users/?page=1").status_code == 200
+    plain.stop()
+    lines = (tmp_path / "gunicorn.log").read_text().splitlines()
+    assert [line.split(" blogapi.request ")[1].split()[:3] for line in lines if " blogapi.request " in line] == [
+        ["GET", "/api/v1/users/?page=1", "200"]
+    ]
+    assert not [line for line in lines if line.startswith('127.0.0.1 "')]  # one line per request, not two
 
+    web = start(workers=1, GUNICORN_ACCESS_LOG="-")
     assert web.get("/api/v1/users/?page=1").status_code == 200
     assert web.get("/api/v1/posts/424242/").status_code == 404
     web.stop()
