@@ -156,6 +156,21 @@ def test_a_view_that_throttles_is_never_answered_by_the_front(api, monkeypatch):
     assert seen == ["/api/v1/posts/"] * 3
 
 
+def test_a_revalidation_is_answered_by_the_front_with_the_304_of_the_full_path(api, client_for, user, monkeypatch):
+    PostFactory()
+    seen = dispatches(monkeypatch)
+    with one_long_lease():
+        etag = api.get("/api/v1/posts/")["ETag"]
+        full_path = api.get("/api/v1/posts/", HTTP_IF_NONE_MATCH=etag)  # the first 304 is learned
+        fronts = [api.get("/api/v1/posts/", HTTP_IF_NONE_MATCH=value) for value in (etag, f'W/{etag}, "x"', "*")]
+        changed = api.get("/api/v1/posts/", HTTP_IF_NONE_MATCH='"another"')
+
+    assert seen == ["/api/v1/posts/"] * 2
+    assert [r.status_code for r in [full_path, *fronts]] == [304] * 4
+    assert all(r.items() == full_path.items() and r.content == b"" for r in fronts)
+    assert (changed.status_code, changed["X-Cache"], changed["ETag"]) == (200, "HIT", etag)
+
+
 def test_the_front_keeps_formats_and_hosts_apart(api):
     PostFactory(title="one")
     with one_long_lease():
