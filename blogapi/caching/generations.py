@@ -45,7 +45,7 @@ logger = logging.getLogger("blogapi.caching")
 
 EPOCH = "*"  # a tag every cached response depends on: dropped by cache_clear and on recovery
 GENERATION_TTL = 7 * 24 * 3600  # outlives any response entry; an expired token only drops entries
-LEASE_MARGIN = 1.01  # clock rates of two processes differ by far less than 1 %
+LEASE_MARGIN = 1.001  # monotonic clocks of two hosts under NTP run apart by < 0.05 %
 
 
 class CacheUnavailable(Exception):
