@@ -66,7 +66,7 @@ clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles $(POSTMAN_DIR)/node_modules
 
 # Benchmarks (never part of `make test`): gunicorn + PostgreSQL + Redis, load from wrk.
-# Quick: 10,000 posts, under 5 minutes. Full: 1,000,000 posts. Results in bench/RESULTS.md.
+# Quick: 10,000 posts, about 4 minutes. Full: 1,000,000 posts. Results in bench/RESULTS.md.
 bench: bench-tools
 	$(PY) -m bench.run $(BENCH_ARGS)
 

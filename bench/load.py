@@ -57,6 +57,9 @@ def parse_wrk(output: str) -> dict:
         value, unit = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.M).groups()
         return round(float(value) * UNITS_MS[unit], 3)
 
+    # "    Latency   2.64ms  238.70us   7.00ms   96.00%": average, deviation, max, share within one deviation
+    latencies = re.search(r"^\s+Latency\s+\S+\s+\S+\s+([\d.]+)(us|ms|s|m)\s", output, re.M).groups()
+
     requests = int(re.search(r"(\d+) requests in", output).group(1))
     bad_status = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
@@ -64,6 +67,7 @@ def parse_wrk(output: str) -> dict:
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
         "p50_ms": latency("50"),
         "p99_ms": latency("99"),
+        "max_ms": round(float(latencies[0]) * UNITS_MS[latencies[1]], 3),
         "requests": requests,
         "bad_status": int(bad_status.group(1)) if bad_status else 0,
         "socket_errors": sum(map(int, socket_errors.groups())) if socket_errors else 0,

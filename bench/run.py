@@ -4,15 +4,19 @@
 
 One run: PostgreSQL + Redis (the running ones, else throwaway ones, via
 blogapi.devservices), the database `blogapi_bench` (`blogapi_bench_full`, recreated, for
-the full run) and Redis dbs 5 and 6 (BENCH_REDIS_DB, BENCH_SPARE_REDIS_DB) under the key
-prefix `blogapi-bench`; migrate; seed_demo; gunicorns with the bench settings (production
-+ the floor view), one sync worker each: one with the response cache, one with
-RESPONSE_CACHE_ENABLED=false for the misses, and one with its cache on db 6 that holds
-100,000 entries for the invalidation cost. wrk (`-t1 -c8`, bounded in time, loopback)
-measures every case in interleaved rounds; then the Redis bytes per entry, the
-invalidation cost and the scale figures (judged against their targets in the full run).
-Results: bench/results/latest.json (+ quick.json or full.json), bench/results/<mode>.png,
-bench/RESULTS.md; the table is printed. Everything started is stopped by pid.
+the full run) and Redis dbs 5, 6 and 9 (BENCH_REDIS_DB, BENCH_SPARE_REDIS_DB,
+BENCH_NO_NEAR_REDIS_DB) under the key prefix `blogapi-bench`; migrate; seed_demo; our
+gunicorns with the production settings, one sync worker each: one as deployed (response
+cache and near cache), one with RESPONSE_CACHE_ENABLED=false for the misses, one with its
+cache on db 6 that holds 100,000 entries for the invalidation cost, one without the near
+cache (RESPONSE_CACHE_LEASE=0, db 9) for the PATCH latency; and beside them the peers
+(bench/peers/): the Flask tutorial, FastAPI with fastapi-cache2, and the floor, a bare
+Django project. wrk (`-t1 -c8`, bounded in time, loopback) measures every case in
+interleaved rounds, with Redis's own command counters read around each of our hit cases;
+then the Redis bytes per entry, the PATCH latencies and the scale figures (judged against
+their targets in the full run). Results: bench/results/latest.json (+ quick.json or
+full.json), bench/results/<mode>.png, bench/RESULTS.md; the table is printed. Everything
+started is stopped by pid.
 """
 
 from __future__ import annotations
@@ -29,9 +33,11 @@ from urllib.parse import urlencode, urlsplit
 
 from bench import report
 from bench.load import request, wrk, wrk_available
+from bench.peers import Peers
 from bench.servers import Stack, log
 
 DEMO_PASSWORD = "blogapi-demo"  # blogapi.demo_data.DEMO_PASSWORD (read here without Django set up)
+LEASE_SECONDS = 0.25  # RESPONSE_CACHE_LEASE as deployed with Redis (blogapi/settings/base.py)
 
 
 @dataclass(frozen=True)
@@ -48,15 +54,15 @@ class Mode:
     small_entries: int = 100
 
 
-QUICK = Mode("quick", "blogapi_bench", False, users=100, posts=10_000, seconds=2, rounds=5, update_samples=100)
-FULL = Mode("full", "blogapi_bench_full", True, users=1_000, posts=1_000_000, seconds=5, rounds=5, update_samples=200)
+QUICK = Mode("quick", "blogapi_bench", False, users=100, posts=10_000, seconds=2, rounds=5, update_samples=40)
+FULL = Mode("full", "blogapi_bench_full", True, users=1_000, posts=1_000_000, seconds=5, rounds=5, update_samples=100)
 
 
 @dataclass(frozen=True)
 class Case:
     name: str
     label: str
-    server: str  # "cached" or "uncached" (RESPONSE_CACHE_ENABLED=false)
+    server: str  # ours: "cached" or "uncached" (RESPONSE_CACHE_ENABLED=false); a peer: "flask", "fastapi", "floor"
     path: str
     headers: dict[str, str] = field(default_factory=dict)
     status: int = 200
@@ -68,7 +74,7 @@ def cases(post_id: int, etag: str, token: str) -> list[Case]:
     # Measured in this order (rotated each round): each ratio's two cases sit side by side
     # where they can, so a burst of outside load hits both alike.
     return [
-        Case("floor", "floor (bare JSON view)", "cached", "/bench/floor/"),
+        Case("floor", "floor (bare Django JSON view)", "floor", "/bench/floor/"),
         Case("v1_list_20_hit", "v1 list, 20/page, hit", "cached", "/api/v1/posts/", x_cache="HIT"),
         Case(
             "revalidation_304",
@@ -80,16 +86,22 @@ def cases(post_id: int, etag: str, token: str) -> list[Case]:
             x_cache="HIT",
         ),
         Case("v1_list_20_miss", "v1 list, 20/page, miss", "uncached", "/api/v1/posts/", x_cache="MISS"),
-        Case("probe_redis", "probe: floor + 1 Redis get_many", "cached", "/bench/floor/redis/"),
+        Case("flask_list_100", "Flask tutorial: list of 100, cached", "flask", "/api/v1/posts?per_page=100"),
         Case("v1_list_100_hit", "v1 list, 100/page, hit", "cached", "/api/v1/posts/?page_size=100", x_cache="HIT"),
+        Case("fastapi_list_100", "FastAPI: list of 100, cached", "fastapi", "/api/v1/posts?page_size=100"),
         Case("v1_list_100_miss", "v1 list, 100/page, miss", "uncached", "/api/v1/posts/?page_size=100", x_cache="MISS"),
-        Case("probe_drf", "probe: floor through DRF", "cached", "/bench/floor/drf/"),
+        Case("flask_detail", "Flask tutorial: detail, cached", "flask", f"/api/v1/posts/{post_id}"),
         Case("detail_hit", "v1 detail, hit", "cached", f"/api/v1/posts/{post_id}/", x_cache="HIT"),
+        Case("fastapi_detail", "FastAPI: detail, cached", "fastapi", f"/api/v1/posts/{post_id}"),
         Case("detail_miss", "v1 detail, miss", "uncached", f"/api/v1/posts/{post_id}/", x_cache="MISS"),
         Case("v2_list_hit", "v2 list (cursor), hit", "cached", "/api/v2/posts/", x_cache="HIT"),
         Case("v2_list_miss", "v2 list (cursor), miss", "uncached", "/api/v2/posts/", x_cache="MISS"),
         Case("todo_list_hit", "v1 own to-do list, hit", "cached", "/api/v1/todos/", headers=bearer, x_cache="HIT"),
     ]
+
+
+def is_our_hit(case: Case) -> bool:
+    return case.server == "cached"
 
 
 def check(base_url: str, case: Case) -> int:
@@ -105,7 +117,13 @@ def check(base_url: str, case: Case) -> int:
     return len(reply.body)
 
 
-def measure_cases(mode: Mode, servers: dict[str, str], all_cases: list[Case]) -> dict[str, dict]:
+def redis_commands(stack: Stack) -> int:
+    """Commands the Redis server has run so far, by its own counters (INFO excluded)."""
+    stats = stack.redis().info("commandstats")
+    return sum(stat["calls"] for name, stat in stats.items() if name != "cmdstat_info")
+
+
+def measure_cases(mode: Mode, stack: Stack, servers: dict[str, str], all_cases: list[Case]) -> dict[str, dict]:
     runs: dict[str, list[dict]] = {case.name: [] for case in all_cases}
     body_bytes: dict[str, int] = {}
     for round_number in range(1, mode.rounds + 1):
@@ -114,7 +132,9 @@ def measure_cases(mode: Mode, servers: dict[str, str], all_cases: list[Case]) ->
         for case in rotated:
             base_url = servers[case.server]
             body_bytes[case.name] = check(base_url, case)
+            commands_before = redis_commands(stack)
             result = wrk(base_url + case.path, seconds=mode.seconds, headers=case.headers)
+            result["redis_commands"] = redis_commands(stack) - commands_before
             if result["bad_status"] or result["socket_errors"] > result["requests"] // 100:
                 bad, errors = result["bad_status"], result["socket_errors"]
                 raise RuntimeError(f"{case.name}: {bad} bad statuses, {errors} socket errors")
@@ -130,6 +150,12 @@ def measure_cases(mode: Mode, servers: dict[str, str], all_cases: list[Case]) ->
             "rps": median["rps"],
             "p50_ms": median["p50_ms"],
             "p99_ms": median["p99_ms"],
+            # The slowest request of every round, and Redis commands per request over all rounds.
+            "max_ms": max(run["max_ms"] for run in runs[case.name]),
+            "redis_commands_per_request": round(
+                sum(run["redis_commands"] for run in runs[case.name]) / sum(run["requests"] for run in runs[case.name]),
+                4,
+            ),
             "body_bytes": body_bytes[case.name],
             "rounds_rps": [run["rps"] for run in runs[case.name]],
         }
@@ -140,7 +166,7 @@ def measure_cases(mode: Mode, servers: dict[str, str], all_cases: list[Case]) ->
 
 
 class KeyRequest:
-    """What blogapi.caching._response_key reads from a request, for a GET the bench sends."""
+    """What blogapi.caching.pages.response_key reads from a request, for a GET the bench sends."""
 
     scheme = "http"
     accepted_renderer = SimpleNamespace(format="json")
@@ -158,9 +184,9 @@ class KeyRequest:
 
 
 def response_key(view_name: str, base_url: str, path: str, version: str = "v1", user_pk: int | None = None) -> str:
-    from blogapi import caching
+    from blogapi.caching import pages
 
-    return caching._response_key(view_name, KeyRequest(base_url, path, version, user_pk), user_pk is not None)
+    return pages.response_key(view_name, KeyRequest(base_url, path, version, user_pk), user_pk is not None)
 
 
 # --- Invalidation cost ----------------------------------------------------------------------
@@ -248,6 +274,26 @@ def measure_invalidation(mode: Mode, stack: Stack, servers: dict[str, str], toke
     }
 
 
+def measure_patch_latency(mode: Mode, servers: dict[str, str], token: str, post_ids: list[int]) -> dict:
+    """PATCH latency as deployed (a write waits out the near cache's lease) and on a server
+    without the near cache (RESPONSE_CACHE_LEASE=0, its own Redis database), alternated
+    request by request."""
+    times: dict[str, list[float]] = {"near": [], "no_near": []}
+    for n in range(5 + mode.update_samples):
+        order = ("near", "no_near") if n % 2 else ("no_near", "near")
+        for which in order:
+            base_url = servers["cached" if which == "near" else "no_near"]
+            elapsed = patch_latency(base_url, token, post_ids[n % len(post_ids)], n)
+            if n >= 5:  # the first five are a warm-up
+                times[which].append(elapsed)
+    return {
+        "median_ms_near": round(statistics.median(times["near"]), 3),
+        "median_ms_no_near": round(statistics.median(times["no_near"]), 3),
+        "lease_ms": LEASE_SECONDS * 1000,
+        "samples": mode.update_samples,
+    }
+
+
 # --- Redis bytes per entry ------------------------------------------------------------------
 
 
@@ -312,7 +358,9 @@ def run(mode: Mode) -> dict:
         database=mode.database,
         redis_db=int(os.environ.get("BENCH_REDIS_DB", "5")),
         spare_redis_db=int(os.environ.get("BENCH_SPARE_REDIS_DB", "6")),
+        no_near_redis_db=int(os.environ.get("BENCH_NO_NEAR_REDIS_DB", "9")),
     )
+    peers = None
     try:
         stack.locate_services()
         os.environ.update(stack.env())
@@ -330,28 +378,35 @@ def run(mode: Mode) -> dict:
             "cached": stack.start_gunicorn("cached"),
             "uncached": stack.start_gunicorn("uncached", RESPONSE_CACHE_ENABLED="false"),
             "large": stack.start_gunicorn("cached-large", REDIS_URL=stack.spare_redis_url),
+            "no_near": stack.start_gunicorn("no-near", REDIS_URL=stack.no_near_redis_url, RESPONSE_CACHE_LEASE="0"),
         }
+        peers = Peers(database_url=stack.database_url, redis_url=stack.redis_url, workdir=stack.workdir)
+        servers.update(peers.start())
         cached = servers["cached"]
-        wrk(cached + "/bench/floor/", seconds=1)  # warm the worker up
+        wrk(cached + "/api/v1/posts/", seconds=1)  # warm the worker up
         post_id = request(cached, "GET", "/api/v1/posts/").json()["results"][0]["id"]
         etag = request(cached, "GET", "/api/v1/posts/").headers["etag"]
         login = {"username": "demo", "password": DEMO_PASSWORD}
         token = request(cached, "POST", "/api/v1/users/login/", body=login).json()["access"]
         demo_pk = request(cached, "GET", "/api/v1/users/me/", {"Authorization": f"Bearer {token}"}).json()["id"]
         all_cases = cases(post_id, etag, token)
-        measured = measure_cases(mode, servers, all_cases)
+        measured = measure_cases(mode, stack, servers, all_cases)
         memory = measure_memory(stack, cached, measured, post_id, demo_pk)
         log("invalidation cost")
         admin = {"username": "demo_admin", "password": DEMO_PASSWORD}
         admin_token = request(cached, "POST", "/api/v1/users/login/", body=admin).json()["access"]
         page = request(cached, "GET", "/api/v1/posts/?page=2").json()["results"]
         invalidation = measure_invalidation(mode, stack, servers, admin_token, [post["id"] for post in page[:5]])
+        log("PATCH latency with and without the near cache")
+        invalidation["patch"] = measure_patch_latency(mode, servers, admin_token, [post["id"] for post in page[5:10]])
         log("scale")
         scale = measure_scale(mode, servers["uncached"], max(5, 2 * mode.seconds))
         scale["seed_seconds"] = round(seed_seconds, 2)
         scale["seeded_posts"] = mode.posts
         return report.assemble(mode, measured, memory, invalidation, scale)
     finally:
+        if peers is not None:
+            peers.stop()
         stack.delete_our_keys()
         stack.stop()
 

@@ -45,9 +45,11 @@ class Stack:
     database: str
     redis_db: int
     spare_redis_db: int  # a second cache, for the invalidation cost with many entries
+    no_near_redis_db: int  # the cache of the server without the near cache (another lease: never shared)
     database_url: str = ""
     redis_url: str = ""
     spare_redis_url: str = ""
+    no_near_redis_url: str = ""
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="blogapi-bench-")))
     servers: list[subprocess.Popen] = field(default_factory=list)
 
@@ -56,13 +58,15 @@ class Stack:
         redis = urlsplit(devservices.find_or_start_redis())
         self.redis_url = urlunsplit(redis._replace(path=f"/{self.redis_db}"))
         self.spare_redis_url = urlunsplit(redis._replace(path=f"/{self.spare_redis_db}"))
-        log(f"database {self.database}, Redis dbs {self.redis_db} and {self.spare_redis_db} (keys under {KEY_PREFIX}:)")
+        self.no_near_redis_url = urlunsplit(redis._replace(path=f"/{self.no_near_redis_db}"))
+        dbs = f"{self.redis_db}, {self.spare_redis_db} and {self.no_near_redis_db}"
+        log(f"database {self.database}, Redis dbs {dbs} (keys under {KEY_PREFIX}:)")
 
     def env(self, **overrides: str) -> dict[str, str]:
-        """The environment of a production deployment on this machine, bench settings."""
+        """The environment of a production deployment on this machine."""
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "blogapi.settings.bench",
+            "DJANGO_SETTINGS_MODULE": "blogapi.settings.production",
             "DATABASE_URL": self.database_url,
             "REDIS_URL": self.redis_url,
             "CACHE_KEY_PREFIX": KEY_PREFIX,
@@ -115,7 +119,7 @@ class Stack:
     def delete_our_keys(self) -> int:
         """Every key under our prefix, in both our Redis databases (nothing else is touched)."""
         deleted = 0
-        for url in (self.redis_url, self.spare_redis_url):
+        for url in (self.redis_url, self.spare_redis_url, self.no_near_redis_url):
             client, batch = self.redis(url), []
             for key in client.scan_iter(match=f"{KEY_PREFIX}:*", count=5000):
                 batch.append(key)
@@ -142,7 +146,7 @@ class Stack:
                 raise RuntimeError(f"gunicorn {name} exited:\n{self.log_tail(name)}")
             try:
                 conn = http.client.HTTPConnection(HOST, port, timeout=2)
-                conn.request("GET", "/bench/floor/")
+                conn.request("GET", "/api/health/")
                 if conn.getresponse().status == 200:
                     log(f"gunicorn {name} (pid {proc.pid}) on {HOST}:{port}")
                     return f"http://{HOST}:{port}"
