@@ -114,7 +114,7 @@ if REDIS_URL:
     # Redis Sentinel: REDIS_URL names the master (redis://[:password@]<master name>/<db>) and
     # the sentinels find it. Every read goes to the master, as django-redis's DefaultClient
     # does; its SentinelClient would read from replicas, whose lag would serve a generation
-    # token a write has already replaced: a stale response (C1).
+    # token a write has already replaced: a stale response (C1, docs/CACHING.md).
     if REDIS_SENTINELS := env.list("REDIS_SENTINELS", default=[]):
         CACHES["default"]["OPTIONS"].update(
             CONNECTION_FACTORY="django_redis.pool.SentinelConnectionFactory",
@@ -195,7 +195,16 @@ NOTIFICATION_SWEEP_MAX_AGE_HOURS = env.int("NOTIFICATION_SWEEP_MAX_AGE_HOURS", d
 NOTIFICATION_SWEEP_BATCH = env.int("NOTIFICATION_SWEEP_BATCH", default=100)
 
 # --- E-mail -------------------------------------------------------------------------
-vars().update(env.email("EMAIL_URL", default="consolemail://"))
+# smtp://user:password@host:587 (smtp+tls:// for STARTTLS, smtp+ssl:// for TLS), consolemail://, ...
+_email = env.email("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"] or None
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="blogapi <noreply@localhost>")
 # Seconds an SMTP call may block; well inside the task's soft time limit.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)

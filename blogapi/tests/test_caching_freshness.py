@@ -58,23 +58,27 @@ def post_variants(post: Post) -> list[str]:
 
 
 def write_api_create(ctx):
-    ctx["client_for"](ctx["post"].user).post(
+    response = ctx["client_for"](ctx["post"].user).post(
         "/api/v1/posts/", {"title": "alpha new", "content": "x", "category": "news"}, format="json"
     )
+    assert response.status_code == 201, response.content
 
 
 def write_api_update(ctx):
-    ctx["client_for"](ctx["post"].user).patch(
+    response = ctx["client_for"](ctx["post"].user).patch(
         f"/api/v2/posts/{ctx['post'].pk}/", {"title": "alpha renamed"}, format="json"
     )
+    assert response.status_code == 200, response.content
 
 
 def write_api_delete(ctx):
-    ctx["client_for"](ctx["post"].user).delete(f"/api/v1/posts/{ctx['post'].pk}/")
+    response = ctx["client_for"](ctx["post"].user).delete(f"/api/v1/posts/{ctx['post'].pk}/")
+    assert response.status_code == 204, response.content
 
 
 def write_api_delete_all(ctx):
-    ctx["client_for"](ctx["admin_user"]).delete("/api/v1/posts/all/")
+    response = ctx["client_for"](ctx["admin_user"]).delete("/api/v1/posts/all/")
+    assert response.json() == {"deleted": 6}
 
 
 def write_admin_save(ctx):
@@ -98,7 +102,7 @@ def write_admin_bulk_hide(ctx):
 
 
 def write_queryset_update_service(ctx):
-    post_services.posts_set_status(post_ids=[ctx["post"].pk], status=Post.Status.HIDDEN)
+    assert post_services.posts_set_status(post_ids=[ctx["post"].pk], status=Post.Status.HIDDEN) == 1
 
 
 def write_orm_save_in_a_shell(ctx):
@@ -107,11 +111,13 @@ def write_orm_save_in_a_shell(ctx):
 
 
 def write_author_renames_themselves(ctx):
-    ctx["client_for"](ctx["post"].user).patch("/api/v1/users/me/", {"username": "alice2"}, format="json")
+    response = ctx["client_for"](ctx["post"].user).patch("/api/v1/users/me/", {"username": "alice2"}, format="json")
+    assert response.json()["username"] == "alice2"
 
 
 def write_admin_deletes_author(ctx):
-    ctx["client_for"](ctx["admin_user"]).delete(f"/api/v1/users/{ctx['post'].user_id}/")
+    response = ctx["client_for"](ctx["admin_user"]).delete(f"/api/v1/users/{ctx['post'].user_id}/")
+    assert response.status_code == 204, response.content
 
 
 POST_WRITES = [

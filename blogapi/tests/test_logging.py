@@ -2,9 +2,11 @@
 
 import logging
 import re
+import time
 
 import pytest
 
+from posts import selectors
 from posts.tests.factories import PostFactory
 from users.tests.factories import PASSWORD
 
@@ -25,8 +27,15 @@ def request_lines(caplog):
     return lines
 
 
-def test_each_request_logs_one_line_with_cache_outcome(api, user, request_lines):
+def test_each_request_logs_one_line_with_cache_outcome_and_its_duration(api, user, request_lines, monkeypatch):
     PostFactory(user=user)
+    real_selector = selectors.posts_published
+
+    def slow_selector(**kwargs):
+        time.sleep(0.05)  # a slow query: the miss must log at least this long
+        return real_selector(**kwargs)
+
+    monkeypatch.setattr(selectors, "posts_published", slow_selector)
 
     api.get("/api/v1/posts/?page=1")
     api.get("/api/v1/posts/?page=1")
@@ -39,7 +48,8 @@ def test_each_request_logs_one_line_with_cache_outcome(api, user, request_lines)
         "cache": "MISS",
     }
     assert (second["status"], second["cache"]) == ("200", "HIT")
-    assert float(first["ms"]) >= 0.0
+    assert float(first["ms"]) >= 50.0  # the time the request took, not a constant
+    assert float(second["ms"]) < 50.0  # a hit never reaches the slow query
 
 
 def test_uncached_requests_and_errors_are_logged_too(client_for, user, request_lines):

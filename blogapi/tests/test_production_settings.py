@@ -53,3 +53,23 @@ def test_check_deploy_is_clean_once_https_is_switched_on(https, clean):
     if not clean:  # what the operator is told to switch on
         for warning in ("security.W004", "security.W008", "security.W012", "security.W016"):
             assert warning in completed.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("smtp+tls://mailer:s3cret@mail.example.com:587", "smtp mail.example.com 587 mailer s3cret True False"),
+        ("smtp+ssl://mail.example.com:465", "smtp mail.example.com 465   False True"),
+        ("consolemail://", "console localhost 25   False False"),
+    ],
+    ids=["starttls", "tls", "console"],
+)
+def test_email_url_configures_the_mail_server(url, expected):
+    code = (
+        "from django.conf import settings as s; print(s.EMAIL_BACKEND.split('.')[-2], s.EMAIL_HOST, s.EMAIL_PORT, "
+        "s.EMAIL_HOST_USER, s.EMAIL_HOST_PASSWORD, s.EMAIL_USE_TLS, s.EMAIL_USE_SSL)"
+    )
+    shown = manage("shell", "--no-imports", "-c", code, SECRET_KEY=SECRET, EMAIL_URL=url)
+
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == expected
