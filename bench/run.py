@@ -249,20 +249,13 @@ def measure_invalidation(mode: Mode, stack: Stack, servers: dict[str, str], toke
         "small": fill(small_cache, servers["cached"], mode.small_entries, mode.small_entries),
         "large": fill(large_cache, servers["large"], mode.small_entries, mode.large_entries),
     }
-    times: dict[str, list[float]] = {"small": [], "large": []}
-    for n in range(10 + mode.update_samples):
-        order = ("small", "large") if n % 2 else ("large", "small")
-        for which in order:
-            base_url = servers["cached" if which == "small" else "large"]
-            elapsed = patch_latency(base_url, token, post_ids[n % len(post_ids)], n)
-            if n >= 10:  # the first ten are a warm-up
-                times[which].append(elapsed)
+    medians = alternated_patch_medians(mode, {"small": servers["cached"], "large": servers["large"]}, token, post_ids)
     caching.clear_responses()
     return {
         "entries_small": counts["small"],
         "entries_large": counts["large"],
-        "median_ms_small": round(statistics.median(times["small"]), 3),
-        "median_ms_large": round(statistics.median(times["large"]), 3),
+        "median_ms_small": medians["small"],
+        "median_ms_large": medians["large"],
         "samples": mode.update_samples,
         "method": (
             f"PATCH /api/v1/posts/<id>/ (title) as an admin, median of {mode.update_samples} on each of two "
@@ -274,21 +267,28 @@ def measure_invalidation(mode: Mode, stack: Stack, servers: dict[str, str], toke
     }
 
 
+def alternated_patch_medians(mode: Mode, pair: dict[str, str], token: str, post_ids: list[int]) -> dict[str, float]:
+    """Median PATCH latency (ms) on each of two servers, alternated request by request (the
+    order swapped every time) so both see the same machine; the first ten are a warm-up."""
+    times: dict[str, list[float]] = {name: [] for name in pair}
+    for n in range(10 + mode.update_samples):
+        for name in pair if n % 2 else reversed(pair):
+            elapsed = patch_latency(pair[name], token, post_ids[n % len(post_ids)], n)
+            if n >= 10:
+                times[name].append(elapsed)
+    return {name: round(statistics.median(values), 3) for name, values in times.items()}
+
+
 def measure_patch_latency(mode: Mode, servers: dict[str, str], token: str, post_ids: list[int]) -> dict:
     """PATCH latency as deployed (a write waits out the near cache's lease) and on a server
     without the near cache (RESPONSE_CACHE_LEASE=0, its own Redis database), alternated
     request by request."""
-    times: dict[str, list[float]] = {"near": [], "no_near": []}
-    for n in range(5 + mode.update_samples):
-        order = ("near", "no_near") if n % 2 else ("no_near", "near")
-        for which in order:
-            base_url = servers["cached" if which == "near" else "no_near"]
-            elapsed = patch_latency(base_url, token, post_ids[n % len(post_ids)], n)
-            if n >= 5:  # the first five are a warm-up
-                times[which].append(elapsed)
+    medians = alternated_patch_medians(
+        mode, {"near": servers["cached"], "no_near": servers["no_near"]}, token, post_ids
+    )
     return {
-        "median_ms_near": round(statistics.median(times["near"]), 3),
-        "median_ms_no_near": round(statistics.median(times["no_near"]), 3),
+        "median_ms_near": medians["near"],
+        "median_ms_no_near": medians["no_near"],
         "lease_ms": LEASE_SECONDS * 1000,
         "samples": mode.update_samples,
     }

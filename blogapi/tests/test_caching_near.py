@@ -38,16 +38,16 @@ def one_long_lease(seconds: float = 3.0):
     return override_settings(RESPONSE_CACHE_LEASE=seconds)
 
 
-def dispatches(monkeypatch) -> list[str]:
-    """Paths that reached DRF's dispatch of the post views."""
+def dispatches(monkeypatch, viewset=PostViewSet, seen_as=lambda request: request.path) -> list:
+    """What reached DRF's dispatch of `viewset` (by default each request's path)."""
     seen = []
-    real = PostViewSet.dispatch
+    real = viewset.dispatch
 
     def counted(self, request, *args, **kwargs):
-        seen.append(request.path)
+        seen.append(seen_as(request))
         return real(self, request, *args, **kwargs)
 
-    monkeypatch.setattr(PostViewSet, "dispatch", counted)
+    monkeypatch.setattr(viewset, "dispatch", counted)
     return seen
 
 
@@ -99,29 +99,21 @@ def test_conditional_requests_and_bad_credentials_take_the_full_path(api, client
     assert seen == ["/api/v1/posts/"] * 3
 
 
-def test_a_per_user_hit_is_answered_before_drf_only_to_its_user_with_a_valid_token(client_for, user, other_user):
+def test_a_per_user_hit_is_answered_before_drf_only_to_its_user_with_a_valid_token(
+    client_for, user, other_user, monkeypatch
+):
     TodoFactory(user=user, title="mine")
     TodoFactory(user=other_user, title="theirs")
     alice, bob, anonymous = client_for(user), client_for(other_user), client_for(None)
-    seen = []
-    real = TodoViewSet.dispatch
-
-    def counted(self, request, *args, **kwargs):
-        seen.append(request.META.get("HTTP_AUTHORIZATION", "")[-4:])
-        return real(self, request, *args, **kwargs)
-
-    TodoViewSet.dispatch = counted
-    try:
-        with one_long_lease():
-            first = [alice.get("/api/v1/todos/"), bob.get("/api/v1/todos/")]
-            again = [alice.get("/api/v1/todos/"), bob.get("/api/v1/todos/")]
-            refused = [
-                anonymous.get("/api/v1/todos/"),
-                anonymous.get("/api/v1/todos/", HTTP_AUTHORIZATION="Bearer not-a-token"),
-                anonymous.get("/api/v1/todos/", HTTP_AUTHORIZATION=alice._credentials["HTTP_AUTHORIZATION"] + "x"),
-            ]
-    finally:
-        TodoViewSet.dispatch = real
+    seen = dispatches(monkeypatch, TodoViewSet, seen_as=lambda request: request.META.get("HTTP_AUTHORIZATION", "")[-4:])
+    with one_long_lease():
+        first = [alice.get("/api/v1/todos/"), bob.get("/api/v1/todos/")]
+        again = [alice.get("/api/v1/todos/"), bob.get("/api/v1/todos/")]
+        refused = [
+            anonymous.get("/api/v1/todos/"),
+            anonymous.get("/api/v1/todos/", HTTP_AUTHORIZATION="Bearer not-a-token"),
+            anonymous.get("/api/v1/todos/", HTTP_AUTHORIZATION=alice._credentials["HTTP_AUTHORIZATION"] + "x"),
+        ]
 
     assert [r.json()["results"][0]["title"] for r in again] == ["mine", "theirs"]
     assert [(r["X-Cache"], r.content) for r in again] == [("HIT", first[0].content), ("HIT", first[1].content)]
