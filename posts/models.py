@@ -6,8 +6,9 @@ from django.utils import timezone
 from blogapi.caching import tracked
 
 
-# Writes drop post lists and the details of the posts they touch.
-@tracked()
+# Writes drop post lists and the details of the posts they touch; marking the notification
+# e-mail sent (notified_at, shown nowhere) drops nothing.
+@tracked(unseen=("notified_at",))
 class Post(models.Model):
     class Status(models.TextChoices):
         PUBLISHED = "published", "Published"

@@ -5,8 +5,9 @@ from blogapi.caching import tracked
 
 
 # Writes drop user lists, the touched users' details, /me and held logins, and (when a
-# username changes) every response embedding usernames: v2 posts name their authors.
-@tracked(columns=("username",))
+# username changes) every response embedding usernames: v2 posts name their authors. An
+# admin login's last_login drops nothing.
+@tracked(columns=("username",), unseen=("last_login",))
 class User(AbstractUser):
     class Role(models.TextChoices):
         USER = "user", "User"

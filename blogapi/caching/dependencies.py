@@ -18,6 +18,9 @@ drops, after commit:
   reached through a foreign key from the embedding rows, so an insert or a delete of
   its own row never changes what they show (a delete cascades to them instead).
 
+An UPDATE that sets only `unseen` columns (bookkeeping no response shows, such as
+`last_login`) drops nothing.
+
 A view names what it depends on with the same words (`Post`, `row(Post)`,
 `rows(Todo, user=CALLER)`, `column(User, "username")`), never with tag strings. Both
 sides turn into the tags below; only this module spells them.
@@ -42,6 +45,7 @@ class Tracking:
     pk: models.Field
     groups: tuple[models.Field, ...]
     columns: tuple[models.Field, ...]
+    unseen: frozenset[models.Field] = frozenset()
 
     # --- Tags ------------------------------------------------------------------------------
 
@@ -82,7 +86,7 @@ class Tracking:
 _by_table: dict[str, Tracking] = {}
 
 
-def tracked(*, groups: Iterable[str] = (), columns: Iterable[str] = ()):
+def tracked(*, groups: Iterable[str] = (), columns: Iterable[str] = (), unseen: Iterable[str] = ()):
     """Class decorator: writes to this model drop what depends on it (module docstring)."""
 
     def register(model: type[models.Model]) -> type[models.Model]:
@@ -92,6 +96,7 @@ def tracked(*, groups: Iterable[str] = (), columns: Iterable[str] = ()):
             pk=opts.pk,
             groups=tuple(opts.get_field(name) for name in groups),
             columns=tuple(opts.get_field(name) for name in columns),
+            unseen=frozenset(opts.get_field(name) for name in unseen),
         )
         return model
 

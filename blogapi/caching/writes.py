@@ -157,9 +157,9 @@ def _patch_update(original):
     @wraps(original)
     def execute_sql(self, result_type):
         tracking = tracking_of(self.query.model)
-        if tracking is None:
-            return original(self, result_type)
         fields = [field for field, _, _ in self.query.values]
+        if tracking is None or (fields and set(fields) <= tracking.unseen):
+            return original(self, result_type)
         written_groups, written_columns = tracking.written(fields)
         if (
             result_type not in (ROW_COUNT, NO_RESULTS)

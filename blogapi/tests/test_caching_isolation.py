@@ -1,7 +1,14 @@
 """C2 no leaks between users or formats, and C3 precision: a write drops only what depends on it."""
 
+from django.test import Client
+from django.utils import timezone
+
+from conftest import CheckedAPIClient
+from posts.models import Post
 from posts.tests.factories import PostFactory
+from todos.models import Todo
 from todos.tests.factories import TodoFactory
+from users.tests.factories import PASSWORD
 
 
 def test_me_never_serves_one_user_to_another_or_to_anonymous(client_for, user, other_user):
@@ -82,3 +89,33 @@ def test_registering_a_user_keeps_post_views_cached(api):
     assert api.get("/api/v2/posts/")["X-Cache"] == "HIT"
     assert api.get(f"/api/v2/posts/{post.pk}/")["X-Cache"] == "HIT"
     assert api.get("/api/v1/users/")["X-Cache"] == "MISS"
+
+
+def test_a_bulk_update_drops_the_rows_it_touched_and_nothing_else(api, user, other_user):
+    mine, theirs = PostFactory(user=user), PostFactory(user=other_user)
+    alice_todo = TodoFactory(user=user)
+    TodoFactory(user=other_user)
+    urls = [f"/api/v1/posts/{mine.pk}/", f"/api/v1/posts/{theirs.pk}/"]
+    for url in urls:
+        api.get(url)
+    bob = CheckedAPIClient().authenticate_as(other_user)
+    bob.get("/api/v1/todos/")
+
+    Post.objects.filter(pk=mine.pk).update(title="bulk edit")
+    Todo.objects.filter(pk=alice_todo.pk).update(title="bulk edit")
+
+    assert [api.get(url)["X-Cache"] for url in urls] == ["MISS", "HIT"]
+    assert bob.get("/api/v1/todos/")["X-Cache"] == "HIT"
+
+
+def test_bookkeeping_no_response_shows_drops_nothing(api, user, superuser):
+    post = PostFactory(user=user)
+    urls = ["/api/v1/posts/", f"/api/v1/posts/{post.pk}/", "/api/v1/users/", f"/api/v1/users/{user.pk}/"]
+    for url in urls:
+        api.get(url)
+
+    Post.objects.filter(pk=post.pk).update(notified_at=timezone.now())  # the notification e-mail went out
+    browser = Client()
+    assert browser.login(username=superuser.username, password=PASSWORD)  # an admin login sets last_login
+
+    assert [api.get(url)["X-Cache"] for url in urls] == ["HIT"] * 4
