@@ -40,8 +40,6 @@ class NumberedPage(CappedPageSizeMixin, PageNumberPagination):
 
 
 class CursorPage(CappedPageSizeMixin, CursorPagination):
-    ordering = "-created_at"
-
     # A cursor is opaque but client-supplied: a hand-made one whose position is no value
     # of the ordering field (or holds a NUL byte PostgreSQL refuses) is an invalid cursor,
     # answered like DRF answers an undecodable one, not a 500.
@@ -59,10 +57,11 @@ class CursorPage(CappedPageSizeMixin, CursorPagination):
             raise NotFound(self.invalid_cursor_message) from exc
 
     def get_ordering(self, request, queryset, view):
-        # Views without an OrderingFilter name their own cursor order.
-        if not any(hasattr(backend, "get_ordering") for backend in getattr(view, "filter_backends", [])):
-            ordering = getattr(view, "ordering", None) or self.ordering
-            return (ordering,) if isinstance(ordering, str) else tuple(ordering)
+        # Pages follow the queryset's own order, declared once per resource (posts and to-dos:
+        # their model's Meta.ordering; users: users_listed()); the view's ordering filter
+        # (v2 posts' `?ordering=`) may choose another. DRF replaces `self.ordering` with this
+        # method's answer on every page anyway.
+        self.ordering = queryset.query.order_by or queryset.model._meta.ordering
         return super().get_ordering(request, queryset, view)
 
 

@@ -4,7 +4,7 @@ from .models import Post
 
 
 def posts_published(*, with_author: bool = False) -> QuerySet[Post]:
-    """What the API shows: published posts only, newest first."""
+    """What the API shows: published posts only (in Post's Meta.ordering)."""
     posts = Post.objects.filter(status=Post.Status.PUBLISHED).defer("notified_at")
     return posts.select_related("user").only(*_V2_FIELDS) if with_author else posts.only(*_V1_FIELDS)
 

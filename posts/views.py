@@ -39,7 +39,6 @@ class PostViewSet(
     permission_classes = [IsAuthenticatedOrReadOnly, IsOwnerOrAdminOrReadOnly]
     search_fields = ("title", "content")
     ordering_fields = ("created_at", "updated_at", "title")
-    ordering = ("-created_at", "-id")
 
     @property
     def filter_backends(self):
@@ -52,7 +51,7 @@ class PostViewSet(
         return PostV2Filter if self.is_v2 else PostFilter
 
     def get_queryset(self):
-        return selectors.posts_published(with_author=self.is_v2).order_by(*self.ordering)
+        return selectors.posts_published(with_author=self.is_v2)
 
     def get_serializer_class(self):
         if self.action == "delete_all":

@@ -32,7 +32,6 @@ class TodoViewSet(
 
     lookup_value_regex = CANONICAL_ID
     permission_classes = [IsAuthenticated]
-    ordering = ("-created_at", "-id")
 
     @property
     def filter_backends(self):
@@ -43,7 +42,7 @@ class TodoViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return selectors.todos_of(user=None).none()
-        return selectors.todos_of(user=self.request.user).order_by(*self.ordering)
+        return selectors.todos_of(user=self.request.user)
 
     def get_serializer_class(self):
         return TodoV2Serializer if self.is_v2 else TodoSerializer

@@ -56,7 +56,6 @@ class UserViewSet(
     """Registration, login, the public user list, the caller's profile, and admin deletion."""
 
     lookup_value_regex = CANONICAL_ID
-    ordering = "id"
     filter_backends: list = []
 
     def get_queryset(self):
