@@ -1,4 +1,5 @@
-"""Pagination for every list: page numbers in v1, cursors in v2, page size capped."""
+"""Pagination for every list: page numbers or cursors (which version uses which:
+blogapi.versioning), page size capped."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -63,16 +64,3 @@ class CursorPage(CappedPageSizeMixin, CursorPagination):
         # method's answer on every page anyway.
         self.ordering = queryset.query.order_by or queryset.model._meta.ordering
         return super().get_ordering(request, queryset, view)
-
-
-class VersionedPaginationMixin:
-    """v1 keeps the tutorial's page numbers; v2 pages by cursor (stable under inserts).
-    `is_v2` is there for the view's other switches between versions."""
-
-    @property
-    def is_v2(self) -> bool:
-        return getattr(self.request, "version", None) == "v2"
-
-    @property
-    def pagination_class(self):
-        return CursorPage if self.is_v2 else NumberedPage

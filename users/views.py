@@ -18,9 +18,9 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenRefreshView
 
 from blogapi.caching import CALLER, cache_page, row
-from blogapi.pagination import VersionedPaginationMixin
 from blogapi.permissions import IsApiAdmin
 from blogapi.routing import CANONICAL_ID
+from blogapi.versioning import VersionedViewSetMixin
 
 from . import selectors, services
 from .models import User
@@ -46,7 +46,7 @@ def username_taken() -> ValidationError:
 @method_decorator(cache_page(settings.RESPONSE_CACHE_TTL, depends_on=[User]), name="list")
 @method_decorator(cache_page(settings.RESPONSE_CACHE_TTL, depends_on=[row(User)]), name="retrieve")
 class UserViewSet(
-    VersionedPaginationMixin,
+    VersionedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -55,8 +55,8 @@ class UserViewSet(
 ):
     """Registration, login, the public user list, the caller's profile, and admin deletion."""
 
+    # Users read alike in both versions but for pagination: no `versions` to declare.
     lookup_value_regex = CANONICAL_ID
-    filter_backends: list = []
 
     def get_queryset(self):
         return selectors.users_deletable() if self.action == "destroy" else selectors.users_listed()
