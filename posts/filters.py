@@ -17,7 +17,7 @@ class IdFilter(django_filters.NumberFilter):
 class PostFilter(django_filters.FilterSet):
     """v1: the author filter of the tutorial."""
 
-    user_id = IdFilter(field_name="user_id")
+    user_id = IdFilter(field_name="user")
 
     class Meta:
         model = Post

@@ -11,11 +11,12 @@ class PostSerializer(SentLengthModelSerializer):
 
     title = SentLengthCharField(min_length=1, max_length=200)
     category = SentLengthCharField(max_length=50, required=False, default="general")
+    user_id = serializers.PrimaryKeyRelatedField(source="user", read_only=True)
 
     class Meta:
         model = Post
         fields = ("id", "title", "content", "category", "created_at", "user_id")
-        read_only_fields = ("id", "created_at", "user_id")
+        read_only_fields = ("id", "created_at")
 
 
 class AuthorSerializer(serializers.Serializer):

@@ -9,13 +9,15 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from users.models import User
+
 from .models import Post
 from .notifications import queue_post_notification
 
 
 @transaction.atomic
-def post_create(*, author, title: str, content: str, category: str = "general") -> Post:
-    post = Post.objects.create(user=author, title=title, content=content, category=category)
+def post_create(*, user: User, title: str, content: str, category: str = "general") -> Post:
+    post = Post.objects.create(user=user, title=title, content=content, category=category)
     # Queued only once the post is committed: a rolled-back post sends nothing.
     transaction.on_commit(lambda: queue_post_notification(post.pk))
     return post

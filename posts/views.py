@@ -57,7 +57,7 @@ class PostViewSet(
         return super().get_serializer_class()
 
     def perform_create(self, serializer) -> None:
-        serializer.instance = services.post_create(author=self.request.user, **serializer.validated_data)
+        serializer.instance = services.post_create(user=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer) -> None:
         serializer.instance = services.post_update(post=serializer.instance, **serializer.validated_data)

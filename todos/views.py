@@ -43,7 +43,7 @@ class TodoViewSet(
         return selectors.todos_of(user=self.request.user)
 
     def perform_create(self, serializer) -> None:
-        serializer.instance = services.todo_create(owner=self.request.user, **serializer.validated_data)
+        serializer.instance = services.todo_create(user=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer) -> None:
         serializer.instance = services.todo_update(todo=serializer.instance, **serializer.validated_data)
