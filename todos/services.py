@@ -4,6 +4,7 @@ from datetime import date
 
 from django.db import transaction
 
+from blogapi.services import UNSET, Unset, model_update
 from users.models import User
 
 from .models import Todo
@@ -25,11 +26,26 @@ def todo_create(
 
 
 @transaction.atomic
-def todo_update(*, todo: Todo, **fields) -> Todo:
-    for name, value in fields.items():
-        setattr(todo, name, value)
-    todo.save()
-    return todo
+def todo_update(
+    *,
+    todo: Todo,
+    title: str | Unset = UNSET,
+    completed: bool | Unset = UNSET,
+    description: str | Unset = UNSET,
+    due_date: date | Unset | None = UNSET,
+    priority: str | Unset = UNSET,
+) -> Todo:
+    """Edit what the API may change; what is left out keeps its value (the owner never changes)."""
+    return model_update(
+        instance=todo,
+        data={
+            "title": title,
+            "completed": completed,
+            "description": description,
+            "due_date": due_date,
+            "priority": priority,
+        },
+    )
 
 
 @transaction.atomic
