@@ -1,12 +1,13 @@
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from blogapi.fields import SentLengthCharField, SentLengthModelSerializer
+from blogapi.fields import SentLengthCharField
+from blogapi.serializers import StrictModelSerializer
 
 from .models import Post
 
 
-class PostSerializer(SentLengthModelSerializer):
+class PostSerializer(StrictModelSerializer):
     """v1: the tutorial's shape."""
 
     title = SentLengthCharField(min_length=1, max_length=200)
