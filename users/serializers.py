@@ -11,9 +11,9 @@ from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from blogapi.fields import StrictCharField
-from blogapi.permissions import is_api_admin
 from blogapi.serializers import StrictModelSerializer
 
+from . import services
 from .models import User
 
 
@@ -91,9 +91,9 @@ class RegisterSerializer(UsernameWriteSerializer):
         extra_kwargs = USERNAME_AS_SENT
 
     def to_internal_value(self, data):
-        # Only an admin may choose a role; anyone else's is ignored (not even validated), never stored.
+        # A role the caller may not choose is ignored by user_register, so not validated either.
         caller = getattr(self.context.get("request"), "user", None)
-        if isinstance(data, Mapping) and "role" in data and not is_api_admin(caller):
+        if isinstance(data, Mapping) and "role" in data and not services.user_may_choose_role(caller):
             data = {name: value for name, value in data.items() if name != "role"}
         return super().to_internal_value(data)
 
