@@ -1,4 +1,5 @@
-"""Pagination for every list: page numbers in v1, cursors in v2, page size capped."""
+"""Pagination for every list: page numbers or cursors (which version uses which:
+blogapi.versioning), page size capped."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -40,8 +41,6 @@ class NumberedPage(CappedPageSizeMixin, PageNumberPagination):
 
 
 class CursorPage(CappedPageSizeMixin, CursorPagination):
-    ordering = "-created_at"
-
     # A cursor is opaque but client-supplied: a hand-made one whose position is no value
     # of the ordering field (or holds a NUL byte PostgreSQL refuses) is an invalid cursor,
     # answered like DRF answers an undecodable one, not a 500.
@@ -59,21 +58,9 @@ class CursorPage(CappedPageSizeMixin, CursorPagination):
             raise NotFound(self.invalid_cursor_message) from exc
 
     def get_ordering(self, request, queryset, view):
-        # Views without an OrderingFilter name their own cursor order.
-        if not any(hasattr(backend, "get_ordering") for backend in getattr(view, "filter_backends", [])):
-            ordering = getattr(view, "ordering", None) or self.ordering
-            return (ordering,) if isinstance(ordering, str) else tuple(ordering)
+        # Pages follow the queryset's own order, declared once per resource (posts and to-dos:
+        # their model's Meta.ordering; users: users_listed()); the view's ordering filter
+        # (v2 posts' `?ordering=`) may choose another. DRF replaces `self.ordering` with this
+        # method's answer on every page anyway.
+        self.ordering = queryset.query.order_by or queryset.model._meta.ordering
         return super().get_ordering(request, queryset, view)
-
-
-class VersionedPaginationMixin:
-    """v1 keeps the tutorial's page numbers; v2 pages by cursor (stable under inserts).
-    `is_v2` is there for the view's other switches between versions."""
-
-    @property
-    def is_v2(self) -> bool:
-        return getattr(self.request, "version", None) == "v2"
-
-    @property
-    def pagination_class(self):
-        return CursorPage if self.is_v2 else NumberedPage

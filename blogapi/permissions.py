@@ -17,9 +17,10 @@ class IsApiAdmin(BasePermission):
 class IsOwnerOrAdminOrReadOnly(BasePermission):
     """Anyone reads; only the object's owner or an admin changes it."""
 
-    owner_field = "user_id"
+    owner_field = "user"  # the object's foreign key to its owner
 
     def has_object_permission(self, request, view, obj) -> bool:
         if request.method in SAFE_METHODS:
             return True
-        return is_api_admin(request.user) or getattr(obj, self.owner_field) == request.user.pk
+        # serializable_value() gives a foreign key's id, with no query for the owner's row.
+        return is_api_admin(request.user) or obj.serializable_value(self.owner_field) == request.user.pk

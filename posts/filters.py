@@ -17,7 +17,7 @@ class IdFilter(django_filters.NumberFilter):
 class PostFilter(django_filters.FilterSet):
     """v1: the author filter of the tutorial."""
 
-    user_id = IdFilter(field_name="user_id")
+    user_id = IdFilter(field_name="user")
 
     class Meta:
         model = Post
@@ -38,7 +38,7 @@ class PostV2Filter(PostFilter):
 
 class StrictOrderingFilter(filters.OrderingFilter):
     """`?ordering=<field>` over the view's `ordering_fields`, `-` for descending; empty or
-    absent: the default order. Exactly what the schema's enum lists: anything else (an
+    absent: the model's own order (Meta.ordering). Exactly what the schema's enum lists: anything else (an
     unknown field, several fields, stray spaces) is a 400, where DRF would silently ignore it.
 
     The id is appended as a tie-breaker: cursor pagination needs a total order, or posts
@@ -47,7 +47,7 @@ class StrictOrderingFilter(filters.OrderingFilter):
     def get_ordering(self, request, queryset, view):
         term = request.query_params.get(self.ordering_param, "")
         if not term:
-            return self.get_default_ordering(view)
+            return None  # the queryset keeps its model's order
         if term not in self._names(view):
             allowed = ", ".join(view.ordering_fields)
             raise ValidationError({self.ordering_param: [f"Unknown ordering field; choose from {allowed}."]})

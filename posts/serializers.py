@@ -1,21 +1,23 @@
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from blogapi.fields import SentLengthCharField, SentLengthModelSerializer
+from blogapi.fields import SentLengthCharField
+from blogapi.serializers import StrictModelSerializer
 
 from .models import Post
 
 
-class PostSerializer(SentLengthModelSerializer):
+class PostSerializer(StrictModelSerializer):
     """v1: the tutorial's shape."""
 
     title = SentLengthCharField(min_length=1, max_length=200)
     category = SentLengthCharField(max_length=50, required=False, default="general")
+    user_id = serializers.PrimaryKeyRelatedField(source="user", read_only=True)
 
     class Meta:
         model = Post
         fields = ("id", "title", "content", "category", "created_at", "user_id")
-        read_only_fields = ("id", "created_at", "user_id")
+        read_only_fields = ("id", "created_at")
 
 
 class AuthorSerializer(serializers.Serializer):

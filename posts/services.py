@@ -9,24 +9,27 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from blogapi.services import UNSET, Unset, model_update
+from users.models import User
+
 from .models import Post
 from .notifications import queue_post_notification
 
 
 @transaction.atomic
-def post_create(*, author, title: str, content: str, category: str = "general") -> Post:
-    post = Post.objects.create(user=author, title=title, content=content, category=category)
+def post_create(*, user: User, title: str, content: str, category: str = "general") -> Post:
+    post = Post.objects.create(user=user, title=title, content=content, category=category)
     # Queued only once the post is committed: a rolled-back post sends nothing.
     transaction.on_commit(lambda: queue_post_notification(post.pk))
     return post
 
 
 @transaction.atomic
-def post_update(*, post: Post, **fields) -> Post:
-    for name, value in fields.items():
-        setattr(post, name, value)
-    post.save()
-    return post
+def post_update(
+    *, post: Post, title: str | Unset = UNSET, content: str | Unset = UNSET, category: str | Unset = UNSET
+) -> Post:
+    """Edit what the API may change; what is left out keeps its value."""
+    return model_update(instance=post, data={"title": title, "content": content, "category": category})
 
 
 @transaction.atomic

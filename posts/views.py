@@ -8,9 +8,9 @@ from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
 from blogapi.caching import cache_page, column, row
-from blogapi.pagination import VersionedPaginationMixin
 from blogapi.permissions import IsApiAdmin, IsOwnerOrAdminOrReadOnly
 from blogapi.routing import CANONICAL_ID
+from blogapi.versioning import Version, VersionedViewSetMixin
 from users.models import User
 
 from . import selectors, services
@@ -25,7 +25,7 @@ AUTHOR_NAMES = column(User, "username")
 @method_decorator(cache_page(settings.RESPONSE_CACHE_TTL, depends_on=[Post, AUTHOR_NAMES]), name="list")
 @method_decorator(cache_page(settings.RESPONSE_CACHE_TTL, depends_on=[row(Post), AUTHOR_NAMES]), name="retrieve")
 class PostViewSet(
-    VersionedPaginationMixin,
+    VersionedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -37,30 +37,27 @@ class PostViewSet(
 
     lookup_value_regex = CANONICAL_ID
     permission_classes = [IsAuthenticatedOrReadOnly, IsOwnerOrAdminOrReadOnly]
-    search_fields = ("title", "content")
-    ordering_fields = ("created_at", "updated_at", "title")
-    ordering = ("-created_at", "-id")
-
-    @property
-    def filter_backends(self):
-        if self.is_v2:
-            return [DjangoFilterBackend, filters.SearchFilter, StrictOrderingFilter]
-        return [DjangoFilterBackend]
-
-    @property
-    def filterset_class(self):
-        return PostV2Filter if self.is_v2 else PostFilter
+    versions = {
+        "v1": Version(PostSerializer, filter_backends=(DjangoFilterBackend,), filterset_class=PostFilter),
+        "v2": Version(
+            PostV2Serializer,
+            filter_backends=(DjangoFilterBackend, filters.SearchFilter, StrictOrderingFilter),
+            filterset_class=PostV2Filter,
+        ),
+    }
+    search_fields = ("title", "content")  # v2's ?search=
+    ordering_fields = ("created_at", "updated_at", "title")  # v2's ?ordering=
 
     def get_queryset(self):
-        return selectors.posts_published(with_author=self.is_v2).order_by(*self.ordering)
+        return selectors.posts_published()
 
     def get_serializer_class(self):
         if self.action == "delete_all":
             return DeletedCountSerializer
-        return PostV2Serializer if self.is_v2 else PostSerializer
+        return super().get_serializer_class()
 
     def perform_create(self, serializer) -> None:
-        serializer.instance = services.post_create(author=self.request.user, **serializer.validated_data)
+        serializer.instance = services.post_create(user=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer) -> None:
         serializer.instance = services.post_update(post=serializer.instance, **serializer.validated_data)

@@ -5,8 +5,8 @@ from drf_spectacular.utils import extend_schema_field
 from .models import Todo
 
 
-class StrictBooleanField(forms.NullBooleanField):
-    """`true`/`false` (or `1`/`0`), exactly as the schema lists them; anything else is a
+class BooleanParamField(forms.NullBooleanField):
+    """A query parameter's boolean: `true`/`false` (or `1`/`0`), exactly as the schema lists them; anything else is a
     400 instead of being ignored, which would answer an unfiltered list to a client that
     asked for a filtered one."""
 
@@ -25,9 +25,9 @@ class StrictBooleanField(forms.NullBooleanField):
         raise forms.ValidationError("Must be true or false.", code="invalid")
 
 
-@extend_schema_field({"type": "string", "enum": [*StrictBooleanField.TRUE, *StrictBooleanField.FALSE]})
+@extend_schema_field({"type": "string", "enum": [*BooleanParamField.TRUE, *BooleanParamField.FALSE]})
 class StrictBooleanFilter(django_filters.BooleanFilter):
-    field_class = StrictBooleanField
+    field_class = BooleanParamField
 
 
 class TodoV2Filter(django_filters.FilterSet):

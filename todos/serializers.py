@@ -1,22 +1,12 @@
 from drf_spectacular.utils import extend_schema_serializer
-from rest_framework import serializers
 
-from blogapi.fields import SentLengthCharField, SentLengthModelSerializer
+from blogapi.fields import SentLengthCharField, StrictBooleanField
+from blogapi.serializers import StrictModelSerializer
 
 from .models import Todo
 
 
-class StrictBooleanField(serializers.BooleanField):
-    """A JSON true or false and nothing else: DRF's BooleanField would quietly read 0, "no"
-    or "off" as false, where the client most likely sent something it did not mean."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool):
-            return data
-        self.fail("invalid", input=data)
-
-
-class TodoSerializer(SentLengthModelSerializer):
+class TodoSerializer(StrictModelSerializer):
     """v1: the tutorial's shape."""
 
     title = SentLengthCharField(min_length=1, max_length=200)

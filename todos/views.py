@@ -6,8 +6,8 @@ from rest_framework import mixins, viewsets
 from rest_framework.permissions import IsAuthenticated
 
 from blogapi.caching import CALLER, cache_page, row, rows
-from blogapi.pagination import VersionedPaginationMixin
 from blogapi.routing import CANONICAL_ID
+from blogapi.versioning import Version, VersionedViewSetMixin
 
 from . import selectors, services
 from .filters import TodoV2Filter
@@ -20,7 +20,7 @@ from .serializers import TodoSerializer, TodoV2Serializer
 @method_decorator(vary_on_headers("Authorization"), name="list")
 @method_decorator(vary_on_headers("Authorization"), name="retrieve")
 class TodoViewSet(
-    VersionedPaginationMixin,
+    VersionedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -32,24 +32,18 @@ class TodoViewSet(
 
     lookup_value_regex = CANONICAL_ID
     permission_classes = [IsAuthenticated]
-    ordering = ("-created_at", "-id")
-
-    @property
-    def filter_backends(self):
-        return [DjangoFilterBackend] if self.is_v2 else []
-
-    filterset_class = TodoV2Filter
+    versions = {
+        "v1": Version(TodoSerializer),
+        "v2": Version(TodoV2Serializer, filter_backends=(DjangoFilterBackend,), filterset_class=TodoV2Filter),
+    }
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return selectors.todos_of(user=None).none()
-        return selectors.todos_of(user=self.request.user).order_by(*self.ordering)
-
-    def get_serializer_class(self):
-        return TodoV2Serializer if self.is_v2 else TodoSerializer
+        return selectors.todos_of(user=self.request.user)
 
     def perform_create(self, serializer) -> None:
-        serializer.instance = services.todo_create(owner=self.request.user, **serializer.validated_data)
+        serializer.instance = services.todo_create(user=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer) -> None:
         serializer.instance = services.todo_update(todo=serializer.instance, **serializer.validated_data)

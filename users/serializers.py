@@ -1,7 +1,7 @@
 from collections.abc import Mapping
 
 from django.contrib.auth import password_validation
-from django.db import models, transaction
+from django.db import transaction
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
@@ -11,8 +11,9 @@ from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from blogapi.fields import StrictCharField
-from blogapi.permissions import is_api_admin
+from blogapi.serializers import StrictModelSerializer
 
+from . import services
 from .models import User
 
 
@@ -43,12 +44,9 @@ class NewPasswordField(StrictCharField):
     digits); RegisterSerializer.validate_password runs Django's validators for the rest."""
 
 
-class StrictModelSerializer(serializers.ModelSerializer):
-    serializer_field_mapping = {
-        **serializers.ModelSerializer.serializer_field_mapping,
-        models.CharField: StrictCharField,
-    }
-
+# The base of the serializers that write a username (registration, /me); a comment, not a
+# docstring, which drf-spectacular would show as RegisterSerializer's description.
+class UsernameWriteSerializer(StrictModelSerializer):
     def to_internal_value(self, data):
         # A username is stored NFKC-normalized (as create_user does): normalized before it is
         # validated, so the pattern and uniqueness checks judge what is stored ("\u0140" is "l\u00b7").
@@ -69,7 +67,7 @@ class UserSerializer(serializers.ModelSerializer):
 USERNAME_AS_SENT = {"username": {"trim_whitespace": False}}
 
 
-class MeSerializer(StrictModelSerializer):
+class MeSerializer(UsernameWriteSerializer):
     """The caller's own profile: username and e-mail are editable, nothing else."""
 
     class Meta:
@@ -79,7 +77,7 @@ class MeSerializer(StrictModelSerializer):
         extra_kwargs = USERNAME_AS_SENT
 
 
-class RegisterSerializer(StrictModelSerializer):
+class RegisterSerializer(UsernameWriteSerializer):
     password = password_field(NewPasswordField)
     email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
     role = serializers.ChoiceField(
@@ -93,9 +91,9 @@ class RegisterSerializer(StrictModelSerializer):
         extra_kwargs = USERNAME_AS_SENT
 
     def to_internal_value(self, data):
-        # Only an admin may choose a role; anyone else's is ignored (not even validated), never stored.
+        # A role the caller may not choose is ignored by user_register, so not validated either.
         caller = getattr(self.context.get("request"), "user", None)
-        if isinstance(data, Mapping) and "role" in data and not is_api_admin(caller):
+        if isinstance(data, Mapping) and "role" in data and not services.user_may_choose_role(caller):
             data = {name: value for name, value in data.items() if name != "role"}
         return super().to_internal_value(data)
 

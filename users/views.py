@@ -1,7 +1,4 @@
-import logging
-
 from django.conf import settings
-from django.contrib.auth import authenticate
 from django.utils.decorators import method_decorator
 from django.views.decorators.vary import vary_on_headers
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -18,9 +15,9 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenRefreshView
 
 from blogapi.caching import CALLER, cache_page, row
-from blogapi.pagination import VersionedPaginationMixin
 from blogapi.permissions import IsApiAdmin
 from blogapi.routing import CANONICAL_ID
+from blogapi.versioning import VersionedViewSetMixin
 
 from . import selectors, services
 from .models import User
@@ -33,9 +30,6 @@ from .serializers import (
     TokenPairSerializer,
     UserSerializer,
 )
-from .throttling import FailedLoginsPerAddress, FailedLoginsPerUsername
-
-security_log = logging.getLogger("users.auth")
 
 
 def username_taken() -> ValidationError:
@@ -46,7 +40,7 @@ def username_taken() -> ValidationError:
 @method_decorator(cache_page(settings.RESPONSE_CACHE_TTL, depends_on=[User]), name="list")
 @method_decorator(cache_page(settings.RESPONSE_CACHE_TTL, depends_on=[row(User)]), name="retrieve")
 class UserViewSet(
-    VersionedPaginationMixin,
+    VersionedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -55,9 +49,8 @@ class UserViewSet(
 ):
     """Registration, login, the public user list, the caller's profile, and admin deletion."""
 
+    # Users read alike in both versions but for pagination: no `versions` to declare.
     lookup_value_regex = CANONICAL_ID
-    ordering = "id"
-    filter_backends: list = []
 
     def get_queryset(self):
         return selectors.users_deletable() if self.action == "destroy" else selectors.users_listed()
@@ -91,7 +84,7 @@ class UserViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            user = services.user_register(**serializer.validated_data)
+            user = services.user_register(**serializer.validated_data, registered_by=request.user)
         except services.UsernameTaken as exc:
             raise username_taken() from exc
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
@@ -104,22 +97,12 @@ class UserViewSet(
     def login(self, request, *args, **kwargs):
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        username = serializer.validated_data["username"]
-        address = BaseThrottle().get_ident(request)
-        per_address, per_username = FailedLoginsPerAddress(address), FailedLoginsPerUsername(username)
-        if not per_address.reserve():
-            security_log.warning("login throttled for %r: too many failures from %s", username, address)
-            raise Throttled(wait=per_address.wait())
-        if not per_username.reserve():
-            per_address.give_back()  # refused unchecked: no failure of this address
-            security_log.warning("login throttled for %r: too many failures for the username", username)
-            raise Throttled(wait=per_username.wait())
-        user = authenticate(request, username=username, password=serializer.validated_data["password"])
-        if user is None:
-            security_log.warning("failed login for %r from %s", username, address)
-            raise AuthenticationFailed("No active account found with the given credentials.")
-        per_address.give_back()
-        per_username.reset()
+        try:
+            user = services.user_login(**serializer.validated_data, address=BaseThrottle().get_ident(request))
+        except services.LoginThrottled as exc:
+            raise Throttled(wait=exc.wait) from exc
+        except services.InvalidCredentials as exc:
+            raise AuthenticationFailed("No active account found with the given credentials.") from exc
         return Response(TokenPairSerializer.for_user(user))
 
     @extend_schema(methods=["PUT", "PATCH"], request=MeSerializer, responses={200: MeSerializer})

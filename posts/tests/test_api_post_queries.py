@@ -1,9 +1,10 @@
 """Post lists cost a fixed number of queries, however many posts there are.
 
 A cache MISS runs the view: v1 does COUNT + SELECT of the page (page numbers), v2 does
-one SELECT of the page joined to its authors (cursor: no count; author by JOIN, not one
-query per post). A HIT is served from Redis with no query at all. An authenticated
-request adds one query the first time: the JWT's user, then held under the user's row.
+one SELECT of the page (cursor: no count). Either SELECT joins the posts' authors (one
+selector serves both versions; v2 shows the author, by JOIN, not one query per post). A
+HIT is served from Redis with no query at all. An authenticated request adds one query
+the first time: the JWT's user, then held under the user's row.
 """
 
 import pytest
@@ -79,7 +80,7 @@ def test_post_detail_is_one_query(api, django_assert_num_queries, version):
     make_posts(1)
     post = Post.objects.get()
 
-    with django_assert_num_queries(1):  # the post (v2: joined to its author)
+    with django_assert_num_queries(1):  # the post, joined to its author
         miss = api.get(f"/api/{version}/posts/{post.pk}/")
     with django_assert_num_queries(0):
         hit = api.get(f"/api/{version}/posts/{post.pk}/")

@@ -34,14 +34,14 @@ def test_creating_a_post_emails_its_author_a_text_and_an_html_version(client_for
 
 
 def test_a_title_with_line_breaks_still_gives_a_one_line_subject(user):
-    post_create(author=user, title="Broken\r\n  title", content="Body.")
+    post_create(user=user, title="Broken\r\n  title", content="Body.")
 
     [message] = mail.outbox
     assert message.subject == "Your post “Broken title” is published"
 
 
 def test_running_the_task_again_for_a_post_sends_nothing_more(user):
-    post = post_create(author=user, title="Once", content="Body.")
+    post = post_create(user=user, title="Once", content="Body.")
     notified_at = Post.objects.get(pk=post.pk).notified_at
 
     result = send_post_notification.delay(post.pk)  # a redelivery
@@ -75,7 +75,7 @@ def test_an_author_without_an_email_address_gets_nothing(client_for):
 def test_a_temporary_smtp_failure_is_retried_until_the_email_goes_out(smtp, user):
     smtp.faults.extend(["451 4.3.0 Try again later", "drop"])  # eager: the retries run at once
 
-    post = post_create(author=user, title="Retried", content="Body.")
+    post = post_create(user=user, title="Retried", content="Body.")
 
     [message] = smtp.messages
     assert str(message["To"]) == "alice@example.com"
@@ -86,7 +86,7 @@ def test_a_temporary_smtp_failure_is_retried_until_the_email_goes_out(smtp, user
 def test_an_address_the_server_rejects_for_good_is_not_retried(smtp, user):
     smtp.rcpt_faults.append("550 5.1.1 No such mailbox")  # a retry would be accepted
 
-    post = post_create(author=user, title="Bounced", content="Body.")
+    post = post_create(user=user, title="Bounced", content="Body.")
 
     assert smtp.messages == []
     assert smtp.rcpt_commands == 1
@@ -97,7 +97,7 @@ def test_an_address_the_server_rejects_for_good_is_not_retried(smtp, user):
 def test_an_address_refused_for_now_is_retried(smtp, user):
     smtp.rcpt_faults.append("452 4.2.2 Mailbox full")
 
-    post_create(author=user, title="Later", content="Body.")
+    post_create(user=user, title="Later", content="Body.")
 
     assert len(smtp.messages) == 1
     assert smtp.rcpt_commands == 2

@@ -57,7 +57,7 @@ def test_a_created_post_sends_its_author_one_email_naming_it(worker, broker, smt
 def test_a_rolled_back_post_sends_nothing(worker, broker, smtp_sink, client_for, user):
     tasks_before = tasks_received(worker)
     with pytest.raises(RuntimeError), transaction.atomic():
-        post_create(author=user, title="Never committed", content="Body.")
+        post_create(user=user, title="Never committed", content="Body.")
         raise RuntimeError("the request failed after the post was written")
     # Queued after the rolled-back one would have been: once it is in, the other had its chance.
     committed = create_post(client_for, user, "Committed")

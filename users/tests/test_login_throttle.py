@@ -9,7 +9,7 @@ from django.db import connections
 from django.urls import reverse
 
 from conftest import CheckedAPIClient
-from users import views
+from users import services
 from users.tests.conftest import LOGIN_WINDOW as WINDOW
 from users.tests.factories import PASSWORD, UserFactory
 
@@ -139,7 +139,7 @@ def test_concurrent_guesses_cannot_exceed_the_username_limit(user, frozen_clock,
     # throttle would let every one of them through.
     guesses = PER_USERNAME * 3
     at_the_check = threading.Barrier(guesses, timeout=1)
-    real_authenticate = views.authenticate
+    real_authenticate = services.authenticate
 
     def authenticate_once_all_arrived(*args, **kwargs):
         # Fewer than all arriving breaks the barrier: the throttle refused the rest, as it should.
@@ -147,7 +147,7 @@ def test_concurrent_guesses_cannot_exceed_the_username_limit(user, frozen_clock,
             at_the_check.wait()
         return real_authenticate(*args, **kwargs)
 
-    monkeypatch.setattr(views, "authenticate", authenticate_once_all_arrived)
+    monkeypatch.setattr(services, "authenticate", authenticate_once_all_arrived)
     statuses = []
 
     def guess() -> None:

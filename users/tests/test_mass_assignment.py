@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from users import services
 from users.models import User
 
 REGISTER = reverse("v1:user-list")
@@ -55,6 +56,16 @@ def test_it_ignores_an_invalid_role_sent_by_a_non_admin(api):
 
     assert response.status_code == 201
     assert User.objects.get(username="mallory").role == User.Role.USER
+
+
+@pytest.mark.parametrize("registered_by", [None, "user", "admin_user"])
+def test_the_register_service_keeps_a_role_only_from_an_admin(request, registered_by):
+    caller = request.getfixturevalue(registered_by) if registered_by else None
+
+    created = services.user_register(username="deputy", password=GOOD_PASSWORD, role="admin", registered_by=caller)
+
+    expected = User.Role.ADMIN if registered_by == "admin_user" else User.Role.USER
+    assert (created.role, User.objects.get(username="deputy").role) == (expected, expected)
 
 
 def test_it_hashes_a_password_that_looks_like_a_hash_instead_of_storing_it(api):
