@@ -10,11 +10,10 @@ from .notifications import post_notification_send, post_notifications_send_pendi
 logger = logging.getLogger(__name__)
 
 
+# Acknowledged late and requeued if its worker dies (CELERY_TASK_ACKS_LATE and
+# CELERY_TASK_REJECT_ON_WORKER_LOST, for every task): the service's row lock and
+# notified_at stamp make a redelivery send nothing twice.
 @shared_task(
-    # Late ack + requeue when the process dies: a killed worker loses nothing, and the
-    # service's row lock and notified_at stamp make the redelivery send nothing twice.
-    acks_late=True,
-    reject_on_worker_lost=True,
     # SMTP errors (smtplib.SMTPException is an OSError) and dropped or refused connections:
     # 1, 2, 4, 8, 16 s (jittered), then the beat sweep takes over.
     autoretry_for=(OSError,),
