@@ -1,5 +1,5 @@
-"""Who may do what: every endpoint and method of SPEC's table, in both versions, for
-every kind of caller, with the exact status each one gets.
+"""Who may do what: every endpoint and method of the API, in both versions, for every
+kind of caller, with the exact status each one gets.
 
 Columns: anonymous; `owner` (alice, who owns the post and the to-do acted on);
 `other` (bob, a plain user); `moderator` (staff in the Moderators group: in the API a

@@ -1,4 +1,4 @@
-"""Posts look exactly as SPEC says: v1 keeps the tutorial's shape, v2 the richer one."""
+"""Posts look exactly as the API promises: v1 keeps the tutorial's shape, v2 the richer one."""
 
 from posts.models import Post
 from posts.tests.factories import PostFactory

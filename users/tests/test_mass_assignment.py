@@ -1,5 +1,5 @@
 """Privileges are never taken from a request body: registration and /me store only what
-the caller may set (SPEC: a `role` is ignored unless an admin sends it)."""
+the caller may set (a `role` is ignored unless an admin sends it: users.services.user_register)."""
 
 import pytest
 from django.contrib.auth.models import Group
