@@ -29,7 +29,7 @@ run: install
 
 # Real PostgreSQL and Redis: the running ones on 127.0.0.1, else throwaway ones.
 test: install newman-if-npm
-	$(PY) -m blogapi.devservices -- $(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m support.devservices -- $(PY) -m pytest $(PYTEST_ARGS)
 
 # The Postman collection (docs/postman/) run by newman against a server started like
 # `make run`'s, on a temporary SQLite file. Extra newman options: POSTMAN_ARGS=--bail.

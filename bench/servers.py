@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from blogapi import devservices
+from support import devservices
+from support.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -40,7 +41,7 @@ def with_database(url: str, name: str) -> str:
 
 @dataclass
 class Stack:
-    """PostgreSQL + Redis located (or started) by blogapi.devservices, and our gunicorns."""
+    """PostgreSQL + Redis located (or started) by support.devservices, and our gunicorns."""
 
     database: str
     redis_db: int
@@ -134,7 +135,7 @@ class Stack:
 
     def start_gunicorn(self, name: str, **env: str) -> str:
         """One sync worker on loopback; returns its base URL once it answers."""
-        port = devservices.free_port()
+        port = free_port()
         logfile = open(self.workdir / f"{name}.log", "wb")  # noqa: SIM115  # closed with the process
         command = [GUNICORN, "blogapi.wsgi:application", "--workers", "1", "--worker-class", "sync"]
         command += ["--bind", f"{HOST}:{port}", "--timeout", "60", "--graceful-timeout", "5"]

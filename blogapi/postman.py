@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from blogapi.devservices import HOST, free_port
+from support.ports import HOST, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTMAN_DIR = ROOT / "docs" / "postman"

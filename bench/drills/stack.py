@@ -23,7 +23,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from blogapi import devservices
+from support import devservices
+from support.ports import free_port
+from support.postgres import Postgres
+from support.redis_server import RedisServer
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -60,53 +63,6 @@ def stop_process(process: subprocess.Popen | None, stop_signal: int = signal.SIG
         process.wait()
 
 
-# --- PostgreSQL: a cluster of our own (restarting the machine's would hurt others) -----------
-
-
-class OwnPostgres:
-    def __init__(self, workdir: Path) -> None:
-        bindir = devservices.find_pg_bindir()
-        if bindir is None:
-            raise RuntimeError("initdb/postgres not found (Debian: apt-get install postgresql)")
-        self.bindir = bindir
-        self.user = devservices.unprivileged_user()
-        self.dir = Path(tempfile.mkdtemp(prefix="blogapi-drill-pg-"))  # not under workdir: another user owns it
-        if self.user:
-            shutil.chown(self.dir, self.user)
-        self.data = self.dir / "data"
-        self.port = devservices.free_port()
-        self.process: subprocess.Popen | None = None
-        initdb = [f"{bindir}/initdb", "-D", str(self.data), "--no-sync", "-U", "postgres", "--auth=trust", "-E", "UTF8"]
-        done = subprocess.run(  # noqa: S603  # our own fixed command lines, here and below
-            [*initdb, "--no-locale"], capture_output=True, text=True, cwd=self.dir, **devservices.as_user(self.user)
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"initdb failed: {done.stdout}{done.stderr}")
-        self.start()
-        devservices.pg_exec(self.port, "postgres", "CREATE DATABASE blogapi")
-
-    @property
-    def url(self) -> str:
-        return f"postgres://postgres@{HOST}:{self.port}/blogapi"
-
-    def start(self) -> None:
-        command = [f"{self.bindir}/postgres", "-D", str(self.data), "-h", HOST, "-p", str(self.port)]
-        command += ["-k", str(self.dir)]
-        command += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "max_connections=200"]
-        with open(self.dir / "postgres.log", "ab") as output:
-            self.process = subprocess.Popen(  # noqa: S603
-                command, stdout=output, stderr=subprocess.STDOUT, cwd=self.dir, **devservices.as_user(self.user)
-            )
-        wait_until(lambda: devservices.pg_exec(self.port, "postgres", "SELECT 1"), timeout=30, what="postgres up")
-
-    def stop(self) -> None:
-        stop_process(self.process, signal.SIGINT, grace=30)  # SIGINT: "fast" shutdown
-
-    def remove(self) -> None:
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
 # --- SMTP sink: what the worker delivers ------------------------------------------------------
 
 
@@ -114,7 +70,7 @@ class SmtpSink:
     def __init__(self) -> None:
         from aiosmtpd.controller import Controller
 
-        self.port = devservices.free_port()
+        self.port = free_port()
         self.lock = threading.Lock()
         self.messages: list[email.message.EmailMessage] = []
         self.controller = Controller(self, hostname=HOST, port=self.port, ready_timeout=10)
@@ -158,8 +114,8 @@ class Stack:
 
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="blogapi-drill-")))
     database_url: str = ""
-    postgres: OwnPostgres | None = None
-    redis: devservices.RedisServer | None = None
+    postgres: Postgres | None = None
+    redis: RedisServer | None = None
     smtp: SmtpSink | None = None
     webs: list[Web] = field(default_factory=list)
     workers: list[subprocess.Popen] = field(default_factory=list)
@@ -169,11 +125,12 @@ class Stack:
 
     def start_services(self, *, own_postgres: bool = True, smtp: bool = False) -> None:
         if own_postgres:
-            self.postgres = OwnPostgres(self.workdir)
+            # Not under workdir: an unprivileged user owns its directory when we are root.
+            self.postgres = Postgres(settings=("max_connections=200",), prefix="blogapi-drill-pg-", grace=30)
             self.database_url = self.postgres.url
         else:
             self.database_url = devservices.find_or_start_postgres()
-        self.redis = devservices.RedisServer()
+        self.redis = RedisServer()
         if smtp:
             self.smtp = SmtpSink()
         log(f"PostgreSQL {self.database_url}, Redis {self.redis.url()}, work dir {self.workdir}")
@@ -211,7 +168,7 @@ class Stack:
     # --- processes
 
     def start_web(self, name: str, *, workers: int = 2, timeout: int = 30) -> Web:
-        port = devservices.free_port()
+        port = free_port()
         command = [PYTHON, "-m", "gunicorn", "blogapi.wsgi:application", "--bind", f"{HOST}:{port}"]
         command += ["--workers", str(workers), "--timeout", str(timeout), "--graceful-timeout", "5"]
         with open(self.workdir / f"{name}.log", "ab") as output:

@@ -30,7 +30,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from bench.load import Reply, request
-from blogapi import devservices
+from support.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PEERS_DIR = Path(__file__).resolve().parent
@@ -180,7 +180,7 @@ class Peers:
         ]
 
     def _start_flask(self) -> str:
-        port = devservices.free_port()
+        port = free_port()
         env = self.env(
             FLASK_ENV="production",
             DATABASE_URL=sqlalchemy_url(self.database_url),
@@ -194,7 +194,7 @@ class Peers:
         return self._spawn("flask", command, env, port, ready_path="/swagger.json")
 
     def _start_fastapi(self) -> str:
-        port = devservices.free_port()
+        port = free_port()
         env = self.env(
             DATABASE_URL=sqlalchemy_url(self.database_url),
             REDIS_URL=self.fastapi_redis_url,
@@ -208,7 +208,7 @@ class Peers:
         return self._spawn("fastapi", command, env, port, ready_path="/openapi.json")
 
     def _start_floor(self) -> str:
-        port = devservices.free_port()
+        port = free_port()
         env = self.env(
             DJANGO_SETTINGS_MODULE="bench.peers.floor.settings",
             ALLOWED_HOSTS=f"{HOST},localhost",

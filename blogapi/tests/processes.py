@@ -20,7 +20,9 @@ import requests
 from django.conf import settings
 from django.db import connection
 
-from blogapi import devservices
+from support.ports import free_port
+from support.processes import StartError
+from support.redis_server import RedisServer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -78,7 +80,7 @@ class Gunicorn:
     """`gunicorn blogapi.wsgi:application` as deployed, on a free loopback port."""
 
     def __init__(self, **env: str) -> None:
-        self.port = devservices.free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [sys.executable, "-m", "gunicorn", "blogapi.wsgi:application", "--bind", f"127.0.0.1:{self.port}"]
         self.process = subprocess.Popen(
@@ -97,13 +99,13 @@ class Gunicorn:
             self.process.wait()
 
 
-class OwnRedis(devservices.RedisServer):
+class OwnRedis(RedisServer):
     """A redis-server only this test uses: killing or pausing it harms nobody."""
 
     def __init__(self, *options: str) -> None:
         try:
             super().__init__(*options)
-        except devservices.DevServicesError as exc:
+        except StartError as exc:
             pytest.skip(str(exc))
 
     def cache_settings(self) -> dict:
@@ -125,7 +127,7 @@ class OwnSentinel:
     """redis-server in Sentinel mode, watching `master` under `name` (a quorum of one)."""
 
     def __init__(self, master: OwnRedis, name: str) -> None:
-        self.port = devservices.free_port()
+        self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix="test-sentinel-")
         config = Path(self.dir) / "sentinel.conf"  # Sentinel rewrites it: a file of its own
         monitor = f"sentinel monitor {name} 127.0.0.1 {master.port} 1"

@@ -17,8 +17,8 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from blogapi.devservices import free_port
 from posts.tests.factories import PostFactory
+from support.ports import free_port
 
 from .processes import ROOT, child_env, wait_for_port
 

@@ -27,8 +27,8 @@ from aiosmtpd.controller import Controller
 from django.conf import settings
 
 from blogapi.celery import app as celery_app
-from blogapi.devservices import free_port
 from blogapi.tests.processes import child_env
+from support.ports import free_port
 
 WAIT_SECONDS = 30  # the longest any test waits for anything
 

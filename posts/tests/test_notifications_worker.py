@@ -13,9 +13,9 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
-from blogapi.devservices import free_port
 from posts.models import Post
 from posts.services import post_create
+from support.ports import free_port
 
 from .conftest import subject, wait_until
 
