@@ -6,8 +6,8 @@ One job per module:
 
 - `ports`: the loopback address, a free port, whether something listens.
 - `processes`: waiting for a condition or a process, stopping a process of ours by pid.
-- `servers`: `Server`, any server process of ours on a loopback port: started, waited
-  for, stopped by pid.
+- `servers`: `Server` (any server process of ours on a loopback port) and `Gunicorn`
+  (`gunicorn blogapi.wsgi:application` on a free port), the one way both are started.
 - `postgres`: a throwaway PostgreSQL cluster (initdb + postgres), and PostgreSQL probes.
 - `redis_server`: a throwaway redis-server that its owner may kill, pause and restart.
 - `devservices`: `python -m support.devservices -- COMMAND`: PostgreSQL and Redis found or

@@ -66,3 +66,11 @@ def stop_process(process: subprocess.Popen | None, stop_signal: int = signal.SIG
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def child_pids(pid: int) -> list[int]:
+    """The children of a process of ours (e.g. gunicorn's workers, a Celery worker's pool), from /proc."""
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:  # it has exited
+        return []

@@ -1,10 +1,13 @@
-"""Server processes of ours on loopback ports.
+"""Server processes of ours on loopback ports, and the one way gunicorn is launched.
 
-    server = Server("redis-server", command, port, log=workdir / "redis.log").start()
-    ...  server.port, server.process
-    server.stop()                   # its stop signal to its pid, a grace period, then SIGKILL
+    web = Gunicorn("web-a", env=environment, workers=2, log=workdir / "web-a.log", ready_path="/api/health/")
+    ...  web.url, web.port, web.process
+    web.stop()                      # SIGTERM to its pid, a grace period, then SIGKILL
 
-`Server` runs any command that listens on 127.0.0.1:`port` and returns once it is ready.
+`Server` runs any command that listens on 127.0.0.1:`port` (the bench's peers, `manage.py
+runserver`, redis-server, postgres); `Gunicorn` is `python -m gunicorn
+blogapi.wsgi:application` as deployed (gunicorn.conf.py from the repository root), with the
+flags its caller adds.
 """
 
 from __future__ import annotations
@@ -13,13 +16,16 @@ import contextlib
 import http.client
 import signal
 import subprocess
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from support import ROOT
-from support.ports import HOST, port_open
+from support.ports import HOST, free_port, port_open
 from support.processes import stop_process, wait_started
+
+WSGI_APPLICATION = "blogapi.wsgi:application"
 
 
 def http_ok(port: int, path: str, timeout: float = 5.0) -> bool:
@@ -103,3 +109,28 @@ class Server:
 
     def stop(self) -> None:
         stop_process(self.process, self.stop_signal, self.grace)
+
+
+def gunicorn_command(port: int, *, workers: int = 1, options: Sequence[str] = ()) -> list[str]:
+    """`gunicorn blogapi.wsgi:application` on HOST:port, reading gunicorn.conf.py from the
+    working directory (the repository root) as deployed; `options` are more flags."""
+    bind = ["--bind", f"{HOST}:{port}", "--workers", str(workers)]
+    return [sys.executable, "-m", "gunicorn", WSGI_APPLICATION, *bind, *options]
+
+
+class Gunicorn(Server):
+    """`gunicorn blogapi.wsgi:application` on a free loopback port, started (and ready) when
+    constructed; `env` is its whole environment (settings module, database, cache, ...)."""
+
+    def __init__(
+        self,
+        name: str = "gunicorn",
+        *,
+        env: Mapping[str, str],
+        workers: int = 1,
+        options: Sequence[str] = (),
+        **server: Any,
+    ) -> None:
+        port = free_port()
+        super().__init__(name, gunicorn_command(port, workers=workers, options=options), port, env=env, **server)
+        self.start()

@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,25 +22,20 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from support import devservices
-from support.ports import free_port
+from support import ROOT, devservices
+from support.ports import HOST, free_port
 from support.postgres import Postgres
+from support.processes import child_pids, stop_process
 from support.redis_server import RedisServer
+from support.servers import Gunicorn
 
-ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
-HOST = "127.0.0.1"
 SECRET_KEY = "drill-only-secret-key-0123456789-not-for-any-deployment"
+STOP_GRACE = 15  # seconds a gunicorn or a Celery process has to stop before it is killed
 
 
 def log(message: str) -> None:
     print(f"drills: {message}", file=sys.stderr, flush=True)
-
-
-def port_open(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex((HOST, port)) == 0
 
 
 def wait_until(condition, *, timeout: float, what: str, interval: float = 0.1) -> None:
@@ -50,17 +44,6 @@ def wait_until(condition, *, timeout: float, what: str, interval: float = 0.1) -
         if time.monotonic() > deadline:
             raise TimeoutError(f"{what}: not after {timeout:.0f}s")
         time.sleep(interval)
-
-
-def stop_process(process: subprocess.Popen | None, stop_signal: int = signal.SIGTERM, grace: float = 15) -> None:
-    if process is None or process.poll() is not None:
-        return
-    process.send_signal(stop_signal)
-    try:
-        process.wait(grace)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 # --- SMTP sink: what the worker delivers ------------------------------------------------------
@@ -94,20 +77,6 @@ class SmtpSink:
         self.controller.stop()
 
 
-# --- gunicorn and Celery ----------------------------------------------------------------------
-
-
-@dataclass
-class Web:
-    name: str
-    process: subprocess.Popen
-    port: int
-
-    @property
-    def url(self) -> str:
-        return f"http://{HOST}:{self.port}"
-
-
 @dataclass
 class Stack:
     """The services and processes of one drill (or fuzz) run; `stop()` ends every one of them."""
@@ -117,7 +86,7 @@ class Stack:
     postgres: Postgres | None = None
     redis: RedisServer | None = None
     smtp: SmtpSink | None = None
-    webs: list[Web] = field(default_factory=list)
+    webs: list[Gunicorn] = field(default_factory=list)
     workers: list[subprocess.Popen] = field(default_factory=list)
     extra_env: dict[str, str] = field(default_factory=dict)
 
@@ -167,27 +136,18 @@ class Stack:
 
     # --- processes
 
-    def start_web(self, name: str, *, workers: int = 2, timeout: int = 30) -> Web:
-        port = free_port()
-        command = [PYTHON, "-m", "gunicorn", "blogapi.wsgi:application", "--bind", f"{HOST}:{port}"]
-        command += ["--workers", str(workers), "--timeout", str(timeout), "--graceful-timeout", "5"]
-        with open(self.workdir / f"{name}.log", "ab") as output:
-            process = subprocess.Popen(command, cwd=ROOT, env=self.env(), stdout=output, stderr=subprocess.STDOUT)  # noqa: S603
-        web = Web(name, process, port)
+    def start_web(self, name: str, *, workers: int = 2, timeout: int = 30) -> Gunicorn:
+        web = Gunicorn(
+            f"gunicorn {name}",
+            env=self.env(),
+            workers=workers,
+            options=("--timeout", str(timeout), "--graceful-timeout", "5"),
+            log=self.workdir / f"{name}.log",
+            ready_path="/api/health/",
+            grace=STOP_GRACE,
+        )
         self.webs.append(web)
-        wait_until(lambda: self._answers(web), timeout=30, what=f"gunicorn {name}")
         return web
-
-    @staticmethod
-    def _answers(web: Web) -> bool:
-        if web.process.poll() is not None:
-            raise RuntimeError(f"gunicorn {web.name} exited with {web.process.returncode}")
-        try:
-            conn = http.client.HTTPConnection(HOST, web.port, timeout=5)
-            conn.request("GET", "/api/health/")
-            return conn.getresponse().status == 200
-        except OSError:
-            return False
 
     def start_worker(self, broker_url: str, **env: str) -> subprocess.Popen:
         command = [PYTHON, "-m", "celery", "-A", "blogapi", "worker", "-l", "info", "-c", "2", "-P", "prefork"]
@@ -219,16 +179,9 @@ class Stack:
     def worker_logs(self) -> str:
         return "".join(path.read_text(errors="replace") for path in sorted(self.workdir.glob("worker-*.log")))
 
-    @staticmethod
-    def children(pid: int) -> list[int]:
-        try:
-            return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-        except OSError:
-            return []
-
     def kill_worker(self, worker: subprocess.Popen) -> None:
         """SIGKILL the worker and its pool processes (children of ours, read before the kill)."""
-        pool = self.children(worker.pid)
+        pool = child_pids(worker.pid)
         worker.kill()
         worker.wait()
         for pid in pool:
@@ -237,13 +190,13 @@ class Stack:
 
     def stop(self, keep_workdir: bool = False) -> None:
         for worker in self.workers:
-            pool = self.children(worker.pid)
-            stop_process(worker)
+            pool = child_pids(worker.pid)
+            stop_process(worker, grace=STOP_GRACE)
             for pid in pool:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
         for web in self.webs:
-            stop_process(web.process)
+            web.stop()
         if self.smtp:
             self.smtp.stop()
         if self.redis:

@@ -19,8 +19,8 @@ import sys
 from urllib.parse import urlsplit, urlunsplit
 
 from bench.load import request, wrk, wrk_available
-from bench.peers.servers import FLASK_WRITE_PATHS, ROOT, Peers, log, peer_cases
-from support import devservices
+from bench.peers.servers import FLASK_WRITE_PATHS, Peers, log, peer_cases
+from support import ROOT, devservices
 
 BENCH_DATABASE = "blogapi_bench"
 CHECK_DATABASE = "blogapi_peers_check"

@@ -29,6 +29,7 @@ from django.conf import settings
 from blogapi.celery import app as celery_app
 from blogapi.tests.processes import child_env
 from support.ports import free_port
+from support.processes import child_pids
 
 WAIT_SECONDS = 30  # the longest any test waits for anything
 
@@ -258,10 +259,7 @@ class CeleryProcess:
 
     def pool_pids(self) -> list[int]:
         """The prefork pool's processes (children of the main process)."""
-        try:
-            pids = [int(p) for p in Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()]
-        except OSError:
-            return []
+        pids = child_pids(self.pid)
         self.known_children.update(pids)
         return pids
 
