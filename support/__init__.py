@@ -12,6 +12,7 @@ One job per module:
 - `redis_server`: a throwaway redis-server that its owner may kill, pause and restart.
 - `devservices`: `python -m support.devservices -- COMMAND`: PostgreSQL and Redis found or
   started for a command (`make test`).
+- `smtp`: an SMTP sink in this process (aiosmtpd) that keeps what it accepts.
 
 `devservices` and what it uses (`ports`, `processes`, `servers`, `postgres`,
 `redis_server`) need only the standard library: `make test` runs it before anything else.

@@ -1,14 +1,12 @@
 """What a drill (or `make fuzz`) starts, all of it its own and stopped by pid: a throwaway
 PostgreSQL cluster it may restart, a redis-server it may kill or pause, gunicorns with the
 production settings, a Celery worker it may SIGKILL, and an SMTP sink (aiosmtpd, in this
-process). Nothing here signals a process it did not start.
+process), each from `support`. Nothing here signals a process it did not start.
 """
 
 from __future__ import annotations
 
 import contextlib
-import email
-import email.policy
 import http.client
 import json
 import os
@@ -17,17 +15,16 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from support import ROOT, devservices
-from support.ports import HOST, free_port
+from support.ports import HOST
 from support.postgres import Postgres
-from support.processes import child_pids, stop_process
+from support.processes import child_pids, stop_process, wait_until
 from support.redis_server import RedisServer
 from support.servers import Gunicorn
+from support.smtp import SmtpSink
 
 PYTHON = sys.executable
 SECRET_KEY = "drill-only-secret-key-0123456789-not-for-any-deployment"
@@ -36,45 +33,6 @@ STOP_GRACE = 15  # seconds a gunicorn or a Celery process has to stop before it 
 
 def log(message: str) -> None:
     print(f"drills: {message}", file=sys.stderr, flush=True)
-
-
-def wait_until(condition, *, timeout: float, what: str, interval: float = 0.1) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what}: not after {timeout:.0f}s")
-        time.sleep(interval)
-
-
-# --- SMTP sink: what the worker delivers ------------------------------------------------------
-
-
-class SmtpSink:
-    def __init__(self) -> None:
-        from aiosmtpd.controller import Controller
-
-        self.port = free_port()
-        self.lock = threading.Lock()
-        self.messages: list[email.message.EmailMessage] = []
-        self.controller = Controller(self, hostname=HOST, port=self.port, ready_timeout=10)
-        self.controller.start()
-
-    @property
-    def url(self) -> str:
-        return f"smtp://{HOST}:{self.port}"
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
-        with self.lock:
-            self.messages.append(message)
-        return "250 2.0.0 Accepted"
-
-    def subjects(self) -> list[str]:
-        with self.lock:
-            return [" ".join(str(m["Subject"]).split()) for m in self.messages]
-
-    def stop(self) -> None:
-        self.controller.stop()
 
 
 @dataclass
@@ -101,7 +59,7 @@ class Stack:
             self.database_url = devservices.find_or_start_postgres()
         self.redis = RedisServer()
         if smtp:
-            self.smtp = SmtpSink()
+            self.smtp = SmtpSink().start()
         log(f"PostgreSQL {self.database_url}, Redis {self.redis.url()}, work dir {self.workdir}")
 
     def env(self, **overrides: str) -> dict[str, str]:
@@ -162,7 +120,7 @@ class Stack:
                 stderr=subprocess.STDOUT,
             )
         self.workers.append(worker)
-        wait_until(lambda: " ready." in log_path.read_text(errors="replace"), timeout=30, what="celery worker ready")
+        wait_until(lambda: " ready." in log_path.read_text(errors="replace"), message="celery worker ready")
         return worker
 
     def start_beat(self, broker_url: str, **env: str) -> subprocess.Popen:
@@ -173,7 +131,7 @@ class Stack:
                 command, cwd=ROOT, env=self.env(CELERY_BROKER_URL=broker_url, **env), stdout=output, stderr=output
             )
         self.workers.append(beat)
-        wait_until(lambda: "beat: Starting" in log_path.read_text(errors="replace"), timeout=30, what="celery beat")
+        wait_until(lambda: "beat: Starting" in log_path.read_text(errors="replace"), message="celery beat")
         return beat
 
     def worker_logs(self) -> str:

@@ -16,8 +16,8 @@ from django.urls import reverse
 from posts.models import Post
 from posts.services import post_create
 from support.ports import free_port
-
-from .conftest import subject, wait_until
+from support.processes import wait_until
+from support.smtp import subject
 
 pytestmark = pytest.mark.slow
 
