@@ -35,7 +35,7 @@ test: install newman-if-npm
 # `make run`'s, on a temporary SQLite file. Extra newman options: POSTMAN_ARGS=--bail.
 POSTMAN_DIR := docs/postman
 postman: install newman
-	$(PY) -m blogapi.postman $(POSTMAN_ARGS)
+	$(PY) -m support.postman $(POSTMAN_ARGS)
 
 # newman, pinned by docs/postman/package-lock.json, into docs/postman/node_modules (git-ignored).
 NEWMAN_STAMP := $(POSTMAN_DIR)/node_modules/.installed
