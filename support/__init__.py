@@ -1,5 +1,5 @@
-"""Development tooling: what the tests, `make test`, `make postman`, the bench and the drills
-start and stop around the product. Never imported by the product itself
+"""Development tooling: what the tests, `make test`, `make postman`, `make fuzz`, the bench
+and the drills start and stop around the product. Never imported by the product itself
 (gunicorn blogapi.wsgi:application, celery -A blogapi), and never deployed.
 
 One job per module:
@@ -14,6 +14,7 @@ One job per module:
   started for a command (`make test`).
 - `smtp`: an SMTP sink in this process (aiosmtpd) that keeps what it accepts.
 - `postman`: `make postman`, the Postman collection run by newman.
+- `fuzz` (+ `fuzz_hooks`, `schemathesis.toml`): schemathesis against both API versions.
 
 `devservices` and what it uses (`ports`, `processes`, `servers`, `postgres`,
 `redis_server`) need only the standard library: `make test` runs it before anything else.
