@@ -29,13 +29,13 @@ run: install
 
 # Real PostgreSQL and Redis: the running ones on 127.0.0.1, else throwaway ones.
 test: install newman-if-npm
-	$(PY) -m blogapi.devservices -- $(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m support.devservices -- $(PY) -m pytest $(PYTEST_ARGS)
 
 # The Postman collection (docs/postman/) run by newman against a server started like
 # `make run`'s, on a temporary SQLite file. Extra newman options: POSTMAN_ARGS=--bail.
 POSTMAN_DIR := docs/postman
 postman: install newman
-	$(PY) -m blogapi.postman $(POSTMAN_ARGS)
+	$(PY) -m support.postman $(POSTMAN_ARGS)
 
 # newman, pinned by docs/postman/package-lock.json, into docs/postman/node_modules (git-ignored).
 NEWMAN_STAMP := $(POSTMAN_DIR)/node_modules/.installed

@@ -3,7 +3,7 @@
     python -m bench.run [--full] [--seconds N] [--rounds N]
 
 One run: PostgreSQL + Redis (the running ones, else throwaway ones, via
-blogapi.devservices), the database `blogapi_bench` (`blogapi_bench_full`, recreated, for
+support.devservices), the database `blogapi_bench` (`blogapi_bench_full`, recreated, for
 the full run) and Redis dbs 5, 6 and 9 (BENCH_REDIS_DB, BENCH_SPARE_REDIS_DB,
 BENCH_NO_NEAR_REDIS_DB) under the key prefix `blogapi-bench`; migrate; seed_demo; our
 gunicorns with the production settings, one sync worker each: one as deployed (response

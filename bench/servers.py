@@ -7,10 +7,8 @@ in its own Redis database.
 
 from __future__ import annotations
 
-import http.client
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -19,12 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from blogapi import devservices
+from support import ROOT, devservices
+from support.ports import HOST
+from support.servers import Gunicorn
 
-ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
-HOST = "127.0.0.1"
 KEY_PREFIX = "blogapi-bench"
 SECRET_KEY = "bench-only-secret-key-0123456789-not-for-any-deployment"
 
@@ -40,7 +37,7 @@ def with_database(url: str, name: str) -> str:
 
 @dataclass
 class Stack:
-    """PostgreSQL + Redis located (or started) by blogapi.devservices, and our gunicorns."""
+    """PostgreSQL + Redis located (or started) by support.devservices, and our gunicorns."""
 
     database: str
     redis_db: int
@@ -51,7 +48,7 @@ class Stack:
     spare_redis_url: str = ""
     no_near_redis_url: str = ""
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="blogapi-bench-")))
-    servers: list[subprocess.Popen] = field(default_factory=list)
+    servers: list[Gunicorn] = field(default_factory=list)
 
     def locate_services(self) -> None:
         self.database_url = with_database(devservices.find_or_start_postgres(), self.database)
@@ -134,39 +131,21 @@ class Stack:
 
     def start_gunicorn(self, name: str, **env: str) -> str:
         """One sync worker on loopback; returns its base URL once it answers."""
-        port = devservices.free_port()
-        logfile = open(self.workdir / f"{name}.log", "wb")  # noqa: SIM115  # closed with the process
-        command = [GUNICORN, "blogapi.wsgi:application", "--workers", "1", "--worker-class", "sync"]
-        command += ["--bind", f"{HOST}:{port}", "--timeout", "60", "--graceful-timeout", "5"]
-        proc = subprocess.Popen(command, cwd=ROOT, env=self.env(**env), stdout=logfile, stderr=logfile)  # noqa: S603
-        self.servers.append(proc)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(f"gunicorn {name} exited:\n{self.log_tail(name)}")
-            try:
-                conn = http.client.HTTPConnection(HOST, port, timeout=2)
-                conn.request("GET", "/api/health/")
-                if conn.getresponse().status == 200:
-                    log(f"gunicorn {name} (pid {proc.pid}) on {HOST}:{port}")
-                    return f"http://{HOST}:{port}"
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"gunicorn {name} did not answer in 30 s:\n{self.log_tail(name)}")
-
-    def log_tail(self, name: str) -> str:
-        return (self.workdir / f"{name}.log").read_text(errors="replace")[-3000:]
+        server = Gunicorn(
+            f"gunicorn {name}",
+            env=self.env(**env),
+            options=("--worker-class", "sync", "--timeout", "60", "--graceful-timeout", "5"),
+            log=self.workdir / f"{name}.log",
+            ready_path="/api/health/",
+        )
+        self.servers.append(server)
+        log(f"gunicorn {name} (pid {server.pid}) on {HOST}:{server.port}")
+        return server.url
 
     def stop(self) -> None:
         """Stop every gunicorn we started (by pid), then whatever devservices started."""
-        for proc in reversed(self.servers):
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+        for server in reversed(self.servers):
+            server.stop()
         self.servers.clear()
         shutil.rmtree(self.workdir, ignore_errors=True)
         devservices.stop_started()

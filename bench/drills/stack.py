@@ -1,155 +1,38 @@
 """What a drill (or `make fuzz`) starts, all of it its own and stopped by pid: a throwaway
 PostgreSQL cluster it may restart, a redis-server it may kill or pause, gunicorns with the
 production settings, a Celery worker it may SIGKILL, and an SMTP sink (aiosmtpd, in this
-process). Nothing here signals a process it did not start.
+process), each from `support`. Nothing here signals a process it did not start.
 """
 
 from __future__ import annotations
 
 import contextlib
-import email
-import email.policy
 import http.client
 import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from blogapi import devservices
+from support import ROOT, devservices
+from support.ports import HOST
+from support.postgres import Postgres
+from support.processes import child_pids, stop_process, wait_until
+from support.redis_server import RedisServer
+from support.servers import Gunicorn
+from support.smtp import SmtpSink
 
-ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
-HOST = "127.0.0.1"
 SECRET_KEY = "drill-only-secret-key-0123456789-not-for-any-deployment"
+STOP_GRACE = 15  # seconds a gunicorn or a Celery process has to stop before it is killed
 
 
 def log(message: str) -> None:
     print(f"drills: {message}", file=sys.stderr, flush=True)
-
-
-def port_open(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex((HOST, port)) == 0
-
-
-def wait_until(condition, *, timeout: float, what: str, interval: float = 0.1) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what}: not after {timeout:.0f}s")
-        time.sleep(interval)
-
-
-def stop_process(process: subprocess.Popen | None, stop_signal: int = signal.SIGTERM, grace: float = 15) -> None:
-    if process is None or process.poll() is not None:
-        return
-    process.send_signal(stop_signal)
-    try:
-        process.wait(grace)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-# --- PostgreSQL: a cluster of our own (restarting the machine's would hurt others) -----------
-
-
-class OwnPostgres:
-    def __init__(self, workdir: Path) -> None:
-        bindir = devservices.find_pg_bindir()
-        if bindir is None:
-            raise RuntimeError("initdb/postgres not found (Debian: apt-get install postgresql)")
-        self.bindir = bindir
-        self.user = devservices.unprivileged_user()
-        self.dir = Path(tempfile.mkdtemp(prefix="blogapi-drill-pg-"))  # not under workdir: another user owns it
-        if self.user:
-            shutil.chown(self.dir, self.user)
-        self.data = self.dir / "data"
-        self.port = devservices.free_port()
-        self.process: subprocess.Popen | None = None
-        initdb = [f"{bindir}/initdb", "-D", str(self.data), "--no-sync", "-U", "postgres", "--auth=trust", "-E", "UTF8"]
-        done = subprocess.run(  # noqa: S603  # our own fixed command lines, here and below
-            [*initdb, "--no-locale"], capture_output=True, text=True, cwd=self.dir, **devservices.as_user(self.user)
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"initdb failed: {done.stdout}{done.stderr}")
-        self.start()
-        devservices.pg_exec(self.port, "postgres", "CREATE DATABASE blogapi")
-
-    @property
-    def url(self) -> str:
-        return f"postgres://postgres@{HOST}:{self.port}/blogapi"
-
-    def start(self) -> None:
-        command = [f"{self.bindir}/postgres", "-D", str(self.data), "-h", HOST, "-p", str(self.port)]
-        command += ["-k", str(self.dir)]
-        command += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "max_connections=200"]
-        with open(self.dir / "postgres.log", "ab") as output:
-            self.process = subprocess.Popen(  # noqa: S603
-                command, stdout=output, stderr=subprocess.STDOUT, cwd=self.dir, **devservices.as_user(self.user)
-            )
-        wait_until(lambda: devservices.pg_exec(self.port, "postgres", "SELECT 1"), timeout=30, what="postgres up")
-
-    def stop(self) -> None:
-        stop_process(self.process, signal.SIGINT, grace=30)  # SIGINT: "fast" shutdown
-
-    def remove(self) -> None:
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
-# --- SMTP sink: what the worker delivers ------------------------------------------------------
-
-
-class SmtpSink:
-    def __init__(self) -> None:
-        from aiosmtpd.controller import Controller
-
-        self.port = devservices.free_port()
-        self.lock = threading.Lock()
-        self.messages: list[email.message.EmailMessage] = []
-        self.controller = Controller(self, hostname=HOST, port=self.port, ready_timeout=10)
-        self.controller.start()
-
-    @property
-    def url(self) -> str:
-        return f"smtp://{HOST}:{self.port}"
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
-        with self.lock:
-            self.messages.append(message)
-        return "250 2.0.0 Accepted"
-
-    def subjects(self) -> list[str]:
-        with self.lock:
-            return [" ".join(str(m["Subject"]).split()) for m in self.messages]
-
-    def stop(self) -> None:
-        self.controller.stop()
-
-
-# --- gunicorn and Celery ----------------------------------------------------------------------
-
-
-@dataclass
-class Web:
-    name: str
-    process: subprocess.Popen
-    port: int
-
-    @property
-    def url(self) -> str:
-        return f"http://{HOST}:{self.port}"
 
 
 @dataclass
@@ -158,10 +41,10 @@ class Stack:
 
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="blogapi-drill-")))
     database_url: str = ""
-    postgres: OwnPostgres | None = None
-    redis: devservices.RedisServer | None = None
+    postgres: Postgres | None = None
+    redis: RedisServer | None = None
     smtp: SmtpSink | None = None
-    webs: list[Web] = field(default_factory=list)
+    webs: list[Gunicorn] = field(default_factory=list)
     workers: list[subprocess.Popen] = field(default_factory=list)
     extra_env: dict[str, str] = field(default_factory=dict)
 
@@ -169,13 +52,14 @@ class Stack:
 
     def start_services(self, *, own_postgres: bool = True, smtp: bool = False) -> None:
         if own_postgres:
-            self.postgres = OwnPostgres(self.workdir)
+            # Not under workdir: an unprivileged user owns its directory when we are root.
+            self.postgres = Postgres(settings=("max_connections=200",), prefix="blogapi-drill-pg-", grace=30)
             self.database_url = self.postgres.url
         else:
             self.database_url = devservices.find_or_start_postgres()
-        self.redis = devservices.RedisServer()
+        self.redis = RedisServer()
         if smtp:
-            self.smtp = SmtpSink()
+            self.smtp = SmtpSink().start()
         log(f"PostgreSQL {self.database_url}, Redis {self.redis.url()}, work dir {self.workdir}")
 
     def env(self, **overrides: str) -> dict[str, str]:
@@ -210,27 +94,18 @@ class Stack:
 
     # --- processes
 
-    def start_web(self, name: str, *, workers: int = 2, timeout: int = 30) -> Web:
-        port = devservices.free_port()
-        command = [PYTHON, "-m", "gunicorn", "blogapi.wsgi:application", "--bind", f"{HOST}:{port}"]
-        command += ["--workers", str(workers), "--timeout", str(timeout), "--graceful-timeout", "5"]
-        with open(self.workdir / f"{name}.log", "ab") as output:
-            process = subprocess.Popen(command, cwd=ROOT, env=self.env(), stdout=output, stderr=subprocess.STDOUT)  # noqa: S603
-        web = Web(name, process, port)
+    def start_web(self, name: str, *, workers: int = 2, timeout: int = 30) -> Gunicorn:
+        web = Gunicorn(
+            f"gunicorn {name}",
+            env=self.env(),
+            workers=workers,
+            options=("--timeout", str(timeout), "--graceful-timeout", "5"),
+            log=self.workdir / f"{name}.log",
+            ready_path="/api/health/",
+            grace=STOP_GRACE,
+        )
         self.webs.append(web)
-        wait_until(lambda: self._answers(web), timeout=30, what=f"gunicorn {name}")
         return web
-
-    @staticmethod
-    def _answers(web: Web) -> bool:
-        if web.process.poll() is not None:
-            raise RuntimeError(f"gunicorn {web.name} exited with {web.process.returncode}")
-        try:
-            conn = http.client.HTTPConnection(HOST, web.port, timeout=5)
-            conn.request("GET", "/api/health/")
-            return conn.getresponse().status == 200
-        except OSError:
-            return False
 
     def start_worker(self, broker_url: str, **env: str) -> subprocess.Popen:
         command = [PYTHON, "-m", "celery", "-A", "blogapi", "worker", "-l", "info", "-c", "2", "-P", "prefork"]
@@ -245,7 +120,7 @@ class Stack:
                 stderr=subprocess.STDOUT,
             )
         self.workers.append(worker)
-        wait_until(lambda: " ready." in log_path.read_text(errors="replace"), timeout=30, what="celery worker ready")
+        wait_until(lambda: " ready." in log_path.read_text(errors="replace"), message="celery worker ready")
         return worker
 
     def start_beat(self, broker_url: str, **env: str) -> subprocess.Popen:
@@ -256,22 +131,15 @@ class Stack:
                 command, cwd=ROOT, env=self.env(CELERY_BROKER_URL=broker_url, **env), stdout=output, stderr=output
             )
         self.workers.append(beat)
-        wait_until(lambda: "beat: Starting" in log_path.read_text(errors="replace"), timeout=30, what="celery beat")
+        wait_until(lambda: "beat: Starting" in log_path.read_text(errors="replace"), message="celery beat")
         return beat
 
     def worker_logs(self) -> str:
         return "".join(path.read_text(errors="replace") for path in sorted(self.workdir.glob("worker-*.log")))
 
-    @staticmethod
-    def children(pid: int) -> list[int]:
-        try:
-            return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-        except OSError:
-            return []
-
     def kill_worker(self, worker: subprocess.Popen) -> None:
         """SIGKILL the worker and its pool processes (children of ours, read before the kill)."""
-        pool = self.children(worker.pid)
+        pool = child_pids(worker.pid)
         worker.kill()
         worker.wait()
         for pid in pool:
@@ -280,13 +148,13 @@ class Stack:
 
     def stop(self, keep_workdir: bool = False) -> None:
         for worker in self.workers:
-            pool = self.children(worker.pid)
-            stop_process(worker)
+            pool = child_pids(worker.pid)
+            stop_process(worker, grace=STOP_GRACE)
             for pid in pool:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
         for web in self.webs:
-            stop_process(web.process)
+            web.stop()
         if self.smtp:
             self.smtp.stop()
         if self.redis:

@@ -1,6 +1,6 @@
 """`python -m bench.peers --check [--wrk SECONDS]`: start the peers, check them, stop them.
 
-PostgreSQL and Redis are found like the bench finds them (blogapi.devservices). The data:
+PostgreSQL and Redis are found like the bench finds them (support.devservices). The data:
 the quick bench's database `blogapi_bench` if it holds published posts, else
 `blogapi_peers_check` (created, migrated and seeded with 10 users and 500 posts when
 missing). Every case is requested twice (the second must be a hit where the peer shows
@@ -19,8 +19,8 @@ import sys
 from urllib.parse import urlsplit, urlunsplit
 
 from bench.load import request, wrk, wrk_available
-from bench.peers.servers import FLASK_WRITE_PATHS, ROOT, Peers, log, peer_cases
-from blogapi import devservices
+from bench.peers.servers import FLASK_WRITE_PATHS, Peers, log, peer_cases
+from support import ROOT, devservices
 
 BENCH_DATABASE = "blogapi_bench"
 CHECK_DATABASE = "blogapi_peers_check"

@@ -17,25 +17,20 @@ prefixes; nothing else in Redis is touched.
 from __future__ import annotations
 
 import hashlib
-import http.client
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from bench.load import Reply, request
-from blogapi import devservices
+from support.ports import HOST, free_port
+from support.servers import Server
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 PEERS_DIR = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
-HOST = "127.0.0.1"
 SECRET_KEY = "bench-peers-only-secret-key-0123456789-not-for-any-deployment"
 FLASK_KEY_PREFIX = "blogapi-peers-flask:"
 FASTAPI_KEY_PREFIX = "blogapi-peers-fastapi"  # fastapi-cache2 adds the ":"
@@ -136,7 +131,7 @@ class Peers:
     access_log: bool = True  # one access line per request, like our gunicorn
     workdir: Path | None = None  # for the logs; None: a temporary directory, removed by stop()
     urls: dict[str, str] = field(default_factory=dict)
-    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    servers: dict[str, Server] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._own_workdir = self.workdir is None
@@ -180,7 +175,7 @@ class Peers:
         ]
 
     def _start_flask(self) -> str:
-        port = devservices.free_port()
+        port = free_port()
         env = self.env(
             FLASK_ENV="production",
             DATABASE_URL=sqlalchemy_url(self.database_url),
@@ -194,7 +189,7 @@ class Peers:
         return self._spawn("flask", command, env, port, ready_path="/swagger.json")
 
     def _start_fastapi(self) -> str:
-        port = devservices.free_port()
+        port = free_port()
         env = self.env(
             DATABASE_URL=sqlalchemy_url(self.database_url),
             REDIS_URL=self.fastapi_redis_url,
@@ -208,7 +203,7 @@ class Peers:
         return self._spawn("fastapi", command, env, port, ready_path="/openapi.json")
 
     def _start_floor(self) -> str:
-        port = devservices.free_port()
+        port = free_port()
         env = self.env(
             DJANGO_SETTINGS_MODULE="bench.peers.floor.settings",
             ALLOWED_HOSTS=f"{HOST},localhost",
@@ -218,38 +213,18 @@ class Peers:
         return self._spawn("floor", command, env, port, ready_path=CASE_PATHS["floor"]["floor"])
 
     def _spawn(self, name: str, command: list[str], env: dict[str, str], port: int, *, ready_path: str) -> str:
-        logfile = open(self.workdir / f"{name}.log", "wb")  # noqa: SIM115  # closed with the process
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=logfile, stderr=logfile)  # noqa: S603
-        self.processes[name] = proc
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(f"peer {name} exited:\n{self.log_tail(name)}")
-            try:
-                conn = http.client.HTTPConnection(HOST, port, timeout=2)
-                conn.request("GET", ready_path)
-                if conn.getresponse().status == 200:
-                    log(f"{name} (pid {proc.pid}) on {HOST}:{port}")
-                    return f"http://{HOST}:{port}"
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"peer {name} did not answer in 30 s:\n{self.log_tail(name)}")
-
-    def log_tail(self, name: str) -> str:
-        return (self.workdir / f"{name}.log").read_text(errors="replace")[-3000:]
+        server = Server(f"peer {name}", command, port, env=env, log=self.workdir / f"{name}.log", ready_path=ready_path)
+        self.servers[name] = server
+        server.start()
+        log(f"{name} (pid {server.pid}) on {HOST}:{port}")
+        return server.url
 
     def stop(self) -> None:
         """Stop every peer we started (by pid), then delete their cache keys (and the
         workdir, if it is ours)."""
-        for proc in reversed(list(self.processes.values())):
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
-        self.processes.clear()
+        for server in reversed(list(self.servers.values())):
+            server.stop()
+        self.servers.clear()
         self.urls.clear()
         self.delete_cache_keys()
         if self._own_workdir:

@@ -1,4 +1,4 @@
-"""The test suite: real PostgreSQL and Redis, given by `make test` (blogapi.devservices)."""
+"""The test suite: real PostgreSQL and Redis, given by `make test` (support.devservices)."""
 
 from .base import *  # noqa: F403
 from .base import env

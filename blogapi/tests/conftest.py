@@ -3,8 +3,8 @@ import time
 import pytest
 from django.test import override_settings
 
-from blogapi import postman
 from conftest import reset_process_cache_state
+from support import postman
 
 from .processes import Gunicorn, OwnRedis
 

@@ -1,12 +1,13 @@
-"""Real processes for tests: gunicorn servers sharing the test database and Redis,
-and a test-owned redis-server that a test may kill, pause and restart."""
+"""Real processes for tests, on this test run's database and cache (`child_env`): gunicorn
+servers (support.servers), a test-owned redis-server that a test may kill, pause and restart
+(support.redis_server), a Sentinel, an ORM shell."""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
-import socket
+import signal
 import subprocess
 import sys
 import tempfile
@@ -20,19 +21,13 @@ import requests
 from django.conf import settings
 from django.db import connection
 
-from blogapi import devservices
+from support import ROOT, servers
+from support.ports import free_port
+from support.processes import StartError
+from support.redis_server import RedisServer
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def wait_for_port(port: int, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
+# gunicorn's readiness in the suite: it accepts connections within this many seconds.
+START_SECONDS = 20
 
 
 def child_env(**overrides: str) -> dict[str, str]:
@@ -74,36 +69,22 @@ def health_in_a_fresh_process(env: dict[str, str]) -> dict:
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
-class Gunicorn:
-    """`gunicorn blogapi.wsgi:application` as deployed, on a free loopback port."""
+class Gunicorn(servers.Gunicorn):
+    """`gunicorn blogapi.wsgi:application` as deployed, on a free loopback port, on this test
+    run's settings, database and cache (`env` adds to them); its output goes to the test's."""
 
     def __init__(self, **env: str) -> None:
-        self.port = devservices.free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        command = [sys.executable, "-m", "gunicorn", "blogapi.wsgi:application", "--bind", f"127.0.0.1:{self.port}"]
-        self.process = subprocess.Popen(
-            [*command, "--workers", "1", "--timeout", "30", "--log-level", "warning"],
-            cwd=ROOT,
-            env=child_env(**env),
-        )
-        wait_for_port(self.port)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        options = ("--timeout", "30", "--log-level", "warning")
+        super().__init__(env=child_env(**env), options=options, timeout=START_SECONDS)
 
 
-class OwnRedis(devservices.RedisServer):
+class OwnRedis(RedisServer):
     """A redis-server only this test uses: killing or pausing it harms nobody."""
 
     def __init__(self, *options: str) -> None:
         try:
             super().__init__(*options)
-        except devservices.DevServicesError as exc:
+        except StartError as exc:
             pytest.skip(str(exc))
 
     def cache_settings(self) -> dict:
@@ -125,18 +106,21 @@ class OwnSentinel:
     """redis-server in Sentinel mode, watching `master` under `name` (a quorum of one)."""
 
     def __init__(self, master: OwnRedis, name: str) -> None:
-        self.port = devservices.free_port()
+        self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix="test-sentinel-")
         config = Path(self.dir) / "sentinel.conf"  # Sentinel rewrites it: a file of its own
         monitor = f"sentinel monitor {name} 127.0.0.1 {master.port} 1"
         lines = [f"port {self.port}", "bind 127.0.0.1", f"dir {self.dir}", monitor]
         config.write_text("\n".join(lines) + "\n")
-        self.process = subprocess.Popen([master.binary, str(config), "--sentinel"], stdout=subprocess.DEVNULL)
-        wait_for_port(self.port)
+        command = [master.binary, str(config), "--sentinel"]
+        log = Path(self.dir) / "sentinel.log"
+        self.server = servers.Server(
+            "redis-sentinel", command, self.port, log=log, timeout=START_SECONDS, stop_signal=signal.SIGKILL
+        )
+        self.server.start()
 
     def stop(self) -> None:
-        self.process.kill()
-        self.process.wait()
+        self.server.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

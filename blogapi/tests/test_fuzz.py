@@ -1,6 +1,7 @@
 """Schemathesis against both API versions of a real gunicorn on PostgreSQL + Redis, as a
 normal user authenticated through the login endpoint: the short run of `make fuzz`
-(bench/fuzz.py; the checks and why each holds are in bench/schemathesis.toml).
+(bench/fuzz.py, with the runner support/fuzz.py; the checks and why each holds are in
+support/schemathesis.toml).
 
 At least 1,000 requests, not one 5xx, and no check failed (schema conformance of every
 status, header and body; invalid input refused, valid input accepted; auth not ignored).
@@ -9,7 +10,7 @@ A fixed seed keeps the generated cases the same from run to run.
 
 import pytest
 
-from bench.fuzz import Identity, fuzz_all
+from support.fuzz import Identity, fuzz_all
 from users.tests.factories import PASSWORD, UserFactory
 
 from .processes import Gunicorn

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,10 +15,11 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from blogapi.devservices import free_port
 from posts.tests.factories import PostFactory
+from support import servers
+from support.processes import child_pids
 
-from .processes import ROOT, child_env, wait_for_port
+from .processes import START_SECONDS, child_env
 
 pytestmark = pytest.mark.slow
 
@@ -28,26 +27,14 @@ REQUESTS = "blogapi_http_requests_total"
 LOOKUPS = "blogapi_response_cache_lookups_total"
 
 
-class Web:
+class Web(servers.Gunicorn):
     """gunicorn with its config file (no --config: found in the working directory)."""
 
     def __init__(self, log: Path, workers: int = 3, **env: str) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log
         environment = child_env(**env)
         if "PROMETHEUS_MULTIPROC_DIR" not in env:
             environment.pop("PROMETHEUS_MULTIPROC_DIR", None)
-        with log.open("ab") as output:
-            command = [sys.executable, "-m", "gunicorn", "blogapi.wsgi:application", "--bind", f"127.0.0.1:{self.port}"]
-            self.process = subprocess.Popen(
-                [*command, "--workers", str(workers)],
-                cwd=ROOT,
-                env=environment,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
-        wait_for_port(self.port)
+        super().__init__(env=environment, workers=workers, log=log, timeout=START_SECONDS, grace=20)
 
     def get(self, path: str) -> requests.Response:
         # A new connection per request: sync workers take turns accepting them.
@@ -61,15 +48,6 @@ class Web:
             for family in text_string_to_metric_families(response.text)
             for sample in family.samples
         }
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 @pytest.fixture
@@ -90,8 +68,7 @@ def value(samples, name: str, **labels: str) -> float:
 
 
 def children(web: Web) -> set[int]:
-    path = Path(f"/proc/{web.process.pid}/task/{web.process.pid}/children")
-    return {int(pid) for pid in path.read_text().split()}
+    return set(child_pids(web.pid))
 
 
 def worker_pids(metrics_dir: Path) -> set[int]:

@@ -2,8 +2,8 @@
 
 from django.conf import settings
 
-from blogapi.devservices import free_port
 from blogapi.tests.processes import child_env, health_in_a_fresh_process
+from support.ports import free_port
 
 
 def test_healthy_service_reports_every_part(api):

@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 import pytest
 from rest_framework.test import APIClient
 
-from blogapi import demo_data, postman
+from blogapi import demo_data
+from support import postman
 from users.tests.factories import PASSWORD, UserFactory
 
 from .processes import ROOT, Gunicorn

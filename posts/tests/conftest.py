@@ -6,29 +6,23 @@ TEST_CELERY_BROKER_DB (default 14). Each run keeps to keys of its own there (a r
 prefix, deleted at the end), so runs that overlap do not disturb each other.
 """
 
-import asyncio
-import collections
-import email
-import email.policy
 import os
 import re
 import signal
 import subprocess
 import sys
-import threading
-import time
 import uuid
 from pathlib import Path
 
 import kombu.pools
 import pytest
 import redis
-from aiosmtpd.controller import Controller
 from django.conf import settings
 
 from blogapi.celery import app as celery_app
-from blogapi.devservices import free_port
 from blogapi.tests.processes import child_env
+from support.processes import child_pids, wait_until
+from support.smtp import SmtpSink
 
 WAIT_SECONDS = 30  # the longest any test waits for anything
 
@@ -49,89 +43,14 @@ CELERY_BOOT = (
 )
 
 
-def wait_until(condition, *, timeout: float = WAIT_SECONDS, message: str = "condition", interval: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
-        time.sleep(interval)
-
-
-# --- SMTP sink ----------------------------------------------------------------------------
-
-
-def subject(message: email.message.EmailMessage) -> str:
-    # Django folds an encoded subject onto a continuation line; the parser keeps its indent.
-    return str(message["Subject"]).strip()
-
-
-class SmtpSink:
-    """An SMTP server (aiosmtpd, in a thread) that keeps what it accepts and misbehaves on request:
-    `faults` answers the next DATA commands with a reply ("451 ...") or a dropped connection
-    ("drop"), `rcpt_faults` the next RCPT commands with a reply; `stall_next_mail` holds the
-    next MAIL command unanswered until `release` is set."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port, ready_timeout=10)
-        self.reset()
-
-    def reset(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-        self.rcpt_commands = 0
-        self.data_commands = 0
-        self.faults: collections.deque[str] = collections.deque()
-        self.rcpt_faults: collections.deque[str] = collections.deque()
-        self.stall_next_mail = False
-        self.stalled = threading.Event()
-        self.release = threading.Event()
-
-    @property
-    def url(self) -> str:
-        return f"smtp://127.0.0.1:{self.port}"
-
-    def wait_for_messages(self, count: int) -> list[email.message.EmailMessage]:
-        wait_until(lambda: len(self.messages) >= count, message=f"{count} e-mail(s) at the SMTP sink")
-        return self.messages
-
-    async def handle_MAIL(self, server, session, envelope, address, mail_options):
-        if self.stall_next_mail:
-            self.stall_next_mail = False
-            self.stalled.set()
-            deadline = time.monotonic() + WAIT_SECONDS
-            while not self.release.is_set() and time.monotonic() < deadline:
-                await asyncio.sleep(0.05)
-            return "421 4.3.0 Stalled sender released"
-        envelope.mail_from = address
-        envelope.mail_options.extend(mail_options)
-        return "250 OK"
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        self.rcpt_commands += 1
-        if self.rcpt_faults:
-            return self.rcpt_faults.popleft()
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.data_commands += 1
-        fault = self.faults.popleft() if self.faults else None
-        if fault == "drop":
-            server.transport.abort()
-            return "421 4.3.0 Dropped"  # never reaches the client
-        if fault:
-            return fault
-        self.messages.append(email.message_from_bytes(envelope.original_content, policy=email.policy.default))
-        return "250 2.0.0 Accepted"
+# --- SMTP sink (support.smtp) -----------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
 def smtp_sink():
-    sink = SmtpSink()
-    sink.controller.start()
+    sink = SmtpSink().start()
     yield sink
-    sink.release.set()
-    sink.controller.stop()
+    sink.stop()
 
 
 @pytest.fixture
@@ -258,10 +177,7 @@ class CeleryProcess:
 
     def pool_pids(self) -> list[int]:
         """The prefork pool's processes (children of the main process)."""
-        try:
-            pids = [int(p) for p in Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()]
-        except OSError:
-            return []
+        pids = child_pids(self.pid)
         self.known_children.update(pids)
         return pids
 

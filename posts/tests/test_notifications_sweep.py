@@ -10,14 +10,13 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from blogapi.celery import app as celery_app
-from blogapi.devservices import free_port
 from posts.models import Post
 from posts.tasks import send_pending_post_notifications
 from posts.tests.factories import PostFactory
+from support.ports import free_port
+from support.smtp import subject
 from users.tasks import flush_expired_tokens
 from users.tests.factories import UserFactory
-
-from .conftest import subject
 
 
 def owed_post(age: timedelta, **fields) -> Post:

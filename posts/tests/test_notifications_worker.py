@@ -13,11 +13,11 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
-from blogapi.devservices import free_port
 from posts.models import Post
 from posts.services import post_create
-
-from .conftest import subject, wait_until
+from support.ports import free_port
+from support.processes import wait_until
+from support.smtp import subject
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ from django.core.cache import caches
 from django.test import override_settings
 from django.urls import reverse
 
-from blogapi.devservices import free_port
+from support.ports import free_port
 from users.tests.factories import PASSWORD
 from users.tests.test_login_throttle import PER_USERNAME, assert_throttled, fail, login
 

@@ -1,4 +1,4 @@
-"""Schemathesis hooks for `bench/fuzz.py` (loaded by the CLI through SCHEMATHESIS_HOOKS=bench.fuzz_hooks).
+"""Schemathesis hooks for `support/fuzz.py` (loaded by the CLI through SCHEMATHESIS_HOOKS=support.fuzz_hooks).
 
 Authentication: a bearer token from `POST /api/v1/users/login/` with the credentials in
 FUZZ_USERNAME / FUZZ_PASSWORD, renewed through `POST /api/v1/auth/refresh/` (rotation)
