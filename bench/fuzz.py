@@ -17,7 +17,7 @@ import argparse
 import sys
 
 from bench.drills.stack import Stack, log, register_and_login
-from support.fuzz import Identity, fuzz_all
+from support.fuzz import VERSIONS, Identity, fuzz_all
 
 
 def main(argv: list[str]) -> int:
@@ -32,8 +32,9 @@ def main(argv: list[str]) -> int:
         stack.start_services()
         stack.manage("migrate", "--noinput")
         web = stack.start_web("fuzz", workers=2)
-        user = Identity("fuzzer", "fuzz-Pass-123456")
-        register_and_login(web.url, user.username, user.password, "fuzzer@example.com")
+        users = {version: Identity(f"fuzzer-{version}", "fuzz-Pass-123456") for version in VERSIONS}
+        for user in users.values():
+            register_and_login(web.url, user.username, user.password, f"{user.username}@example.com")
         admin_id = stack.python(
             "from users.models import User; "
             "print(User.objects.create_user(username='fuzz-admin', password='fuzz-Admin-123456', role='admin').pk)"
@@ -41,7 +42,7 @@ def main(argv: list[str]) -> int:
         admin = Identity("fuzz-admin", "fuzz-Admin-123456", int(admin_id))
         log(f"fuzzing {web.url}: {args.max_examples} examples per operation, {args.max_time}s per pass at most")
         outcomes = fuzz_all(
-            web.url, user, admin, max_examples=args.max_examples, max_time=args.max_time, seed=args.seed
+            web.url, users, admin, max_examples=args.max_examples, max_time=args.max_time, seed=args.seed
         )
     finally:
         stack.stop()

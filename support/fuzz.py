@@ -2,11 +2,14 @@
 (bench/fuzz.py, against a production-like deployment) and of its short run in `make test`
 (blogapi/tests/test_fuzz.py, against a gunicorn on the test database).
 
-    outcomes = fuzz_all(base_url, Identity("fuzzer", password), admin, max_examples=3, max_time=35, seed=1)
+    users = {"v1": Identity("fuzzer-v1", password), "v2": Identity("fuzzer-v2", password)}
+    outcomes = fuzz_all(base_url, users, admin, max_examples=3, max_time=35, seed=1)
 
 `schemathesis run --checks all` on `/api/schema/v1/` and `/api/schema/v2/` at once (two
-processes): a normal user's pass over every operation, then, given an admin, an admin's pass
-over the operations whose answer depends on the role. Authentication goes through the login
+processes): a normal user's pass over every operation, each version as a user of its own
+(the two passes run at once: with one user, one pass's random DELETE of a to-do could
+remove what the other had just created and was checking it could read back), then, given
+an admin, an admin's pass over the operations whose answer depends on the role. Authentication goes through the login
 endpoint (support/fuzz_hooks.py); checks and their reasons are in support/schemathesis.toml.
 Each pass's `Outcome` counts its requests and 5xx from schemathesis' report.
 """
@@ -125,10 +128,16 @@ def _responses(report: Path) -> tuple[int, list[str]]:
 
 
 def fuzz_all(
-    base_url: str, user: Identity, admin: Identity | None, *, max_examples: int, max_time: int, seed: int | None
+    base_url: str,
+    users: dict[str, Identity],
+    admin: Identity | None,
+    *,
+    max_examples: int,
+    max_time: int,
+    seed: int | None,
 ) -> list[Outcome]:
-    """Both versions at once as the user; then, if given, both at once as the admin."""
-    passes = [(user, None, version) for version in VERSIONS]
+    """Both versions at once, each as its own user; then, if given, both at once as the admin."""
+    passes = [(users[version], None, version) for version in VERSIONS]
     if admin is not None:
         passes += [(admin, ADMIN_OPERATIONS, version) for version in VERSIONS]
     outcomes = []

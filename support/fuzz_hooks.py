@@ -14,7 +14,7 @@ normal form (what is validated and stored) is not; and Django's password validat
 beyond length and "not all digits" (too common, too similar to the username or e-mail),
 which the schema states in words. Any other 400 of schema-valid input fails the run.
 
-Designed: a normal user's `role` at registration is ignored, not validated (SPEC), so an
+Designed: a normal user's `role` at registration is ignored, not validated (users.services), so an
 invalid one there is accepted (and not stored); `negative_data_rejection` failures that
 are only that are dropped too, in the user's pass, never in the admin's.
 
@@ -107,7 +107,7 @@ def before_call(context, case, kwargs) -> None:
 @schemathesis.hook
 def filter_failure(context, failure, case, response) -> bool:
     """Keep every failure but a schema-valid input refused for a reason JSON Schema cannot
-    state, and a non-admin's invalid `role` ignored at registration (SPEC)."""
+    state, and a non-admin's invalid `role` ignored at registration (users.services)."""
     if "negative_data_rejection" in failure.checks:
         return not _role_ignored(failure, case, response)
     if "positive_data_acceptance" not in failure.checks or response.status_code != 400:
@@ -137,7 +137,7 @@ def _unstatable(name: str, message: str, case) -> bool:
 
 
 def _role_ignored(failure, case, response) -> bool:
-    """SPEC: "a `role` in the body is ignored unless an admin sends it", not even validated
+    """The API's rule: "a `role` in the body is ignored unless an admin sends it", not even validated
     (users/tests/test_mass_assignment.py). The schema, one for every caller, lists the roles
     an admin may send; a normal user's invalid role is therefore accepted, and not stored."""
     if os.environ.get("FUZZ_ADMIN_ID") or case.method.upper() != "POST" or not case.path.endswith("/users/"):

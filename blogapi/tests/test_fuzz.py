@@ -10,7 +10,7 @@ A fixed seed keeps the generated cases the same from run to run.
 
 import pytest
 
-from support.fuzz import Identity, fuzz_all
+from support.fuzz import VERSIONS, Identity, fuzz_all
 from users.tests.factories import PASSWORD, UserFactory
 
 from .processes import Gunicorn
@@ -21,10 +21,10 @@ SEED = 20261124
 
 
 def test_schemathesis_finds_no_server_error_and_no_schema_violation():
-    UserFactory(username="fuzzer")
+    users = {version: Identity(UserFactory(username=f"fuzzer-{version}").username, PASSWORD) for version in VERSIONS}
     server = Gunicorn(GUNICORN_ACCESS_LOG="")
     try:
-        outcomes = fuzz_all(server.url, Identity("fuzzer", PASSWORD), None, max_examples=3, max_time=35, seed=SEED)
+        outcomes = fuzz_all(server.url, users, None, max_examples=3, max_time=35, seed=SEED)
     finally:
         server.stop()
 
