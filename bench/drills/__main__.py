@@ -67,7 +67,8 @@ def at(moment: float) -> None:
 
 
 def server_errors(samples, start=float("-inf"), end=float("inf")) -> int:
-    return sum(1 for s in samples if s.status >= 500 and start <= s.start <= end)
+    """5xx among the requests in flight at some moment of [start, end]."""
+    return sum(1 for s in samples if s.status >= 500 and s.start <= end and s.end >= start)
 
 
 def no_answers(samples) -> int:
@@ -228,9 +229,12 @@ def postgres_restart(drill: Drill) -> dict:
     return {
         "requests": len(samples),
         "outage_s": round(up - down, 1),
+        # A request sent before the stop may be served after it (it queued behind others,
+        # such as writes waiting out the cache lease): it belongs to the outage. Before and
+        # after mean wholly before the stop and wholly after the restart.
         "5xx_in_outage": server_errors(samples, down, up),
-        "5xx_before": server_errors(samples, end=down),
-        "5xx_after": server_errors(samples, start=up),
+        "5xx_before": sum(1 for s in samples if s.status >= 500 and s.end < down),
+        "5xx_after": sum(1 for s in samples if s.status >= 500 and s.start > up),
         "no_answer": no_answers(samples),
         "stale_after": load.stale_reads(samples, since=up)[0],
         "slowest_s": round(slowest(samples), 2),
