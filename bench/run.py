@@ -158,6 +158,8 @@ def measure_cases(mode: Mode, stack: Stack, servers: dict[str, str], all_cases: 
             ),
             "body_bytes": body_bytes[case.name],
             "rounds_rps": [run["rps"] for run in runs[case.name]],
+            # Like every ratio here, the tail's is the median of its rounds' (p99 / p50).
+            "tail_ratio": round(statistics.median(run["p99_ms"] / run["p50_ms"] for run in runs[case.name]), 3),
         }
     return measured
 
