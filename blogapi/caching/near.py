@@ -10,7 +10,6 @@ uncompressed: a hit sends them as they are.
 from __future__ import annotations
 
 import contextlib
-import sys
 import threading
 from typing import Any
 
@@ -91,7 +90,3 @@ def _reconfigure(*, setting: str, **kwargs: Any) -> None:
 
 
 setting_changed.connect(_reconfigure)
-
-
-def sizeof_headers(headers: tuple[tuple[str, str], ...]) -> int:
-    return sum(len(name) + len(value) for name, value in headers) + sys.getsizeof(headers)
