@@ -34,6 +34,7 @@ from typing import Any
 
 from django.db import models
 
+EPOCH = "*"  # the tag every cached response depends on: dropped by cache_clear and on recovery
 EVERY = "*"  # a group value or a row id standing for all of them, for writes that cannot name theirs
 
 
@@ -108,7 +109,7 @@ def tracking_of(model: type[models.Model]) -> Tracking | None:
     return _by_table.get(model._meta.db_table)
 
 
-def _declared(model: type[models.Model]) -> Tracking:
+def declared_tracking(model: type[models.Model]) -> Tracking:
     tracking = tracking_of(model)
     if tracking is None:
         raise TypeError(f"{model.__name__} is not @tracked: its writes would drop nothing")
@@ -173,13 +174,13 @@ class _Column(Dependency):
 
 def row(model: type[models.Model], pk: Resolver = _from_url) -> Dependency:
     """One row: by default the one the URL names (a detail view)."""
-    return _Row(_declared(model), pk)
+    return _Row(declared_tracking(model), pk)
 
 
 def rows(model: type[models.Model], **group: Resolver) -> Dependency:
     """The rows sharing one value of a declared group field: `rows(Todo, user=CALLER)`."""
     ((name, value),) = group.items()
-    tracking = _declared(model)
+    tracking = declared_tracking(model)
     field = model._meta.get_field(name)
     if field not in tracking.groups:
         raise TypeError(f"{model.__name__}.{name} is not a declared group of @tracked")
@@ -188,15 +189,23 @@ def rows(model: type[models.Model], **group: Resolver) -> Dependency:
 
 def column(model: type[models.Model], name: str) -> Dependency:
     """One column of every row, as other models' responses embed it."""
-    tracking = _declared(model)
+    tracking = declared_tracking(model)
     field = model._meta.get_field(name)
     if field not in tracking.columns:
         raise TypeError(f"{model.__name__}.{name} is not a declared column of @tracked")
     return _Column(tracking, field)
 
 
-def as_dependency(declared: Dependency | type[models.Model]) -> Dependency:
+def as_dependency(dependency: Dependency | type[models.Model]) -> Dependency:
     """A model class stands for all its rows (what a list shows)."""
-    if isinstance(declared, Dependency):
-        return declared
-    return _AllRows(_declared(declared))
+    if isinstance(dependency, Dependency):
+        return dependency
+    return _AllRows(declared_tracking(dependency))
+
+
+def tags_of(dependencies: Iterable[Dependency], request: Any) -> list[str]:
+    """The tags of a response (or a held value) built from `dependencies`: the epoch first."""
+    tags = [EPOCH]
+    for dependency in dependencies:
+        tags.extend(dependency.tags(request))
+    return tags

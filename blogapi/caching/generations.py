@@ -41,9 +41,10 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from redis.exceptions import ResponseError
 
+from .dependencies import EPOCH
+
 logger = logging.getLogger("blogapi.caching")
 
-EPOCH = "*"  # a tag every cached response depends on: dropped by cache_clear and on recovery
 GENERATION_TTL = 7 * 24 * 3600  # outlives any response entry; an expired token only drops entries
 LEASE_MARGIN = 1.001  # monotonic clocks of two hosts under NTP run apart by < 0.05 %
 
@@ -159,6 +160,11 @@ def leased_stamp(tags: list[str]) -> str | None:
             return None
         tokens.append(held[0])
     return ",".join(tokens)
+
+
+def current_stamp(tags: list[str]) -> str:
+    """The stamp of `tags`: from the tokens held under a lease, else read (and then held)."""
+    return leased_stamp(tags) or fetch_stamp(tags)[0]
 
 
 def fetch_stamp(tags: list[str], also: str | None = None) -> tuple[str, Any]:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .dependencies import Dependency
-from .generations import EPOCH, CacheUnavailable, fetch_stamp, leased_stamp
+from .dependencies import Dependency, tags_of
+from .generations import CacheUnavailable, current_stamp
 from .near import Copy, near
 
 
@@ -26,15 +26,10 @@ def held(key: tuple, depends_on: Iterable[Dependency], load: Callable[[], Any], 
     Keep values immutable (or copy them on the way out): every request shares them."""
     if not near.enabled:
         return load()
-    tags = [EPOCH]
-    for dependency in depends_on:
-        tags.extend(dependency.tags(None))
-    stamp = leased_stamp(tags)
-    if stamp is None:
-        try:
-            stamp = fetch_stamp(tags)[0]
-        except CacheUnavailable:
-            return load()
+    try:
+        stamp = current_stamp(tags_of(depends_on, None))
+    except CacheUnavailable:
+        return load()
     copy = near.get(key, stamp)
     if copy is not None:
         return copy.value

@@ -14,7 +14,8 @@ from django.conf import settings
 from django.core.cache import cache
 
 from . import generations
-from .generations import EPOCH, CacheUnavailable
+from .dependencies import EPOCH
+from .generations import CacheUnavailable
 
 _counts: Counter[str] = Counter()
 _counts_lock = threading.Lock()

@@ -43,36 +43,23 @@ from django.utils.cache import has_vary_header, patch_cache_control, patch_vary_
 from rest_framework.response import Response
 
 from . import front, generations, operations
-from .dependencies import Dependency, as_dependency
+from .dependencies import Dependency, as_dependency, tags_of
 from .entries import FORMAT, Entry, conditional, etag_of, is_conditional
-from .generations import EPOCH, CacheUnavailable
+from .generations import CacheUnavailable
 from .near import near
 
 LOCK_TTL = 10  # seconds a filler may hold the stampede lock before others compute anyway
 LOCK_WAIT = 5.0  # how long a concurrent miss waits for the filler's entry
 LOCK_POLL = 0.02
 
-Declared = Iterable[Dependency | type] | Callable[..., Iterable[Dependency | type]]
-
 # view name -> whether its responses vary on Authorization (learned from its first 200)
 _per_user: dict[str, bool] = {}
 
 
-def cache_page(timeout: int, *, depends_on: Declared):
+def cache_page(timeout: int, *, depends_on: Iterable[Dependency | type]):
     """Cache a DRF list/retrieve handler for `timeout` seconds (Django's `cache_page`
-    shape); `depends_on` lists what it is built from, or is a callable of the request
-    returning that list."""
-    if callable(depends_on):
-        dependencies = depends_on
-    else:
-        fixed = [as_dependency(declared) for declared in depends_on]
-        dependencies = lambda request: fixed  # noqa: E731
-
-    def tags_of(request: Any) -> list[str]:
-        tags = [EPOCH]
-        for dependency in dependencies(request):
-            tags.extend(as_dependency(dependency).tags(request))
-        return tags
+    shape); `depends_on` lists what it is built from (a model, `row(...)`, ...)."""
+    dependencies = [as_dependency(dependency) for dependency in depends_on]
 
     def decorator(handler: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(handler)
@@ -85,17 +72,19 @@ def cache_page(timeout: int, *, depends_on: Declared):
                 return _uncached(handler, request, args, kwargs)
             per_user = _per_user.get(view_name)
             key = response_key(view_name, request, bool(per_user))
-            tags = tags_of(request)
+            tags = tags_of(dependencies, request)
             try:
                 if per_user is None:  # not learned yet in this process: compute, learn, store
-                    stamp, entry = generations.leased_stamp(tags) or generations.fetch_stamp(tags)[0], None
+                    stamp, entry = generations.current_stamp(tags), None
                 else:
                     stamp, entry = _lookup(key, tags)
             except CacheUnavailable:
                 return _uncached(handler, request, args, kwargs)
             if entry is not None:
                 operations.count(view_name, "hits")
-                return _for_the_front(entry.response(request), request, per_user, tags, stamp, view_name)
+                response = entry.response(request)
+                front.mark(response, request, per_user, tags, stamp, view_name)
+                return response
             operations.count(view_name, "misses")
             return _fill(view_name, key, stamp, tags, handler, request, args, kwargs, timeout)
 
@@ -220,8 +209,3 @@ def _decorate(request: Any, response: HttpResponse, etag: str | None, outcome: s
         return response
     response["ETag"] = etag
     return conditional(request, response, etag, outcome) if is_conditional(request) else response
-
-
-def _for_the_front(response, request, per_user: bool, tags: list[str], stamp: str, view_name: str) -> HttpResponse:
-    front.mark(response, request, per_user, tags, stamp, view_name)
-    return response

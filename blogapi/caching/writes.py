@@ -33,7 +33,7 @@ from django.db.models.sql.compiler import SQLCompiler, SQLDeleteCompiler, SQLIns
 from django.db.models.sql.constants import CURSOR, MULTI, NO_RESULTS, ROW_COUNT
 from django.db.models.sql.query import Query
 
-from .dependencies import EVERY, Tracking, tracking_of
+from .dependencies import EVERY, Tracking, declared_tracking, tracking_of
 from .generations import invalidate
 
 ROWS_NAMED_UP_TO = 1000  # past this many rows, one "every row" tag is cheaper than a tag each
@@ -41,14 +41,7 @@ ROWS_NAMED_UP_TO = 1000  # past this many rows, one "every row" tag is cheaper t
 
 def models_changed(*models: type[Model], using: str = "default") -> None:
     """For writes the ORM did not make (COPY, raw SQL): drop everything these models' writes can."""
-    invalidate(set().union(*(_tracking(model).everything() for model in models)), using=using)
-
-
-def _tracking(model: type[Model]) -> Tracking:
-    tracking = tracking_of(model)
-    if tracking is None:
-        raise TypeError(f"{model.__name__} is not @tracked")
-    return tracking
+    invalidate(set().union(*(declared_tracking(model).everything() for model in models)), using=using)
 
 
 # --- What each kind of statement touched ---------------------------------------------------------
