@@ -7,8 +7,6 @@ process), each from `support`. Nothing here signals a process it did not start.
 from __future__ import annotations
 
 import contextlib
-import http.client
-import json
 import os
 import shutil
 import signal
@@ -18,6 +16,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.load import request
 from support import ROOT, devservices
 from support.ports import HOST
 from support.postgres import Postgres
@@ -171,27 +170,13 @@ class Stack:
 # --- HTTP from the harness (the load process has its own) ---------------------------------------
 
 
-def call(base_url: str, method: str, path: str, *, token: str | None = None, body=None, timeout: float = 30):
-    """(status, parsed JSON body or None)."""
-    port = int(base_url.rsplit(":", 1)[1])
-    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
-    headers = {"Accept": "application/json"}
-    payload = None
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    if body is not None:
-        payload = json.dumps(body).encode()
-        headers["Content-Type"] = "application/json"
+def call(base_url: str, method: str, path: str, *, token: str | None = None, body=None):
+    """(status, parsed JSON body or None), through the bench's own request helper."""
+    reply = request(base_url, method, path, {"Authorization": f"Bearer {token}"} if token else None, body)
     try:
-        conn.request(method, path, body=payload, headers=headers)
-        response = conn.getresponse()
-        data = response.read()
-        try:
-            return response.status, json.loads(data) if data else None
-        except ValueError:
-            return response.status, None
-    finally:
-        conn.close()
+        return reply.status, reply.json() if reply.body else None
+    except ValueError:
+        return reply.status, None
 
 
 def register_and_login(base_url: str, username: str, password: str, email_address: str = "") -> str:
